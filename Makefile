@@ -1,0 +1,38 @@
+# civicspace: `make demo` and `make test` work on a fresh machine with Python 3.11+.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN     = $(VENV)/bin
+DEMO_DB ?= var/demo.sqlite
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install demo test lint typecheck bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test,spark]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	mkdir -p var
+	$(BIN)/civicspace --db $(DEMO_DB) demo
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+typecheck: install
+	$(BIN)/mypy src/civicspace
+
+test: install lint typecheck
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/store.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info
