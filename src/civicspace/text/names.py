@@ -29,10 +29,11 @@ from typing import Final
 
 import yaml
 
-from civicspace.text.translit import _fold_word, detect_script, fold
+from civicspace.text.translit import _REPEATS, detect_script, fold
 
 __all__ = [
     "NameKeys",
+    "name_fold",
     "PersonName",
     "initial_key",
     "initials_compatible",
@@ -63,13 +64,27 @@ _INITIAL: Final = re.compile(r"^([^\W\d_]{1,4})\.$|^([^\W\d_])$")
 _GLUED_INITIALS: Final = re.compile(r"([^\W\d_]{1,4}\.)(?=[^\W\d_])")
 
 
+_APOSTROPHES: Final = re.compile(r"(?<=\w)['`\u2019\u201d\u02bc\u02b9](?=\w)")
+
+
+def name_fold(text: str) -> str:
+    """:func:`~civicspace.text.translit.fold` made blind to two more name spellings.
+
+    BGN/PCGN writes soft and hard signs as apostrophes inside a word ("Il\u2019in"), which
+    ``fold`` reads as a word break; and "ё" is spelled "yo"/"io" or "e" ("Пётр", "Pyotr",
+    "Petr"). Both are folded here, for names only, so search keys stay as they are.
+    """
+    key = fold(_APOSTROPHES.sub("", text))
+    return _REPEATS.sub(r"\1", key.replace("io", "e"))
+
+
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[frozenset[str], frozenset[str]]:
     """Folded given names (male, female) from the bundled lexicon."""
     text = resources.files("civicspace.text").joinpath("data/names.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
-    male = frozenset(fold(n) for n in data["given_male"])
-    female = frozenset(fold(n) for n in data["given_female"])
+    male = frozenset(name_fold(n) for n in data["given_male"])
+    female = frozenset(name_fold(n) for n in data["given_female"])
     return male, female
 
 
@@ -84,7 +99,7 @@ def surname_key(surname: str) -> str:
     Both forms of a family name meet in one key so blocking keeps spouses and siblings
     together; the gender comparison then tells them apart.
     """
-    key = fold(surname).replace(" ", "")
+    key = name_fold(surname).replace(" ", "")
     for fem, masc in (("skaia", "ski"), ("ckaia", "cki"), ("ova", "ov"), ("eva", "ev"),
                       ("ina", "in")):
         if key.endswith(fem) and len(key) > len(fem) + 1:
@@ -98,11 +113,11 @@ def initial_key(word: str) -> str | None:
     if not w:
         return None
     if detect_script(w[0]) == "Cyrl":
-        return _fold_word(w[0]) or None
+        return name_fold(w[0]) or None
     for onset in _LATIN_ONSETS:
         if w.startswith(onset):
-            return _fold_word(onset) or None
-    return _fold_word(w[0]) or None
+            return name_fold(onset) or None
+    return name_fold(w[0]) or None
 
 
 def initials_compatible(initial: str | None, given: str | None) -> bool:
@@ -143,8 +158,8 @@ class PersonName:
 
     def keys(self) -> NameKeys:
         """Comparison keys; the given-name initial is derived from the full name if known."""
-        given = fold(self.given) if self.given else None
-        patronymic = fold(self.patronymic).replace(" ", "") if self.patronymic else None
+        given = name_fold(self.given) if self.given else None
+        patronymic = name_fold(self.patronymic).replace(" ", "") if self.patronymic else None
         g_init = initial_key(self.given or self.given_initial or "")
         p_init = initial_key(self.patronymic or self.patronymic_initial or "")
         return NameKeys(
@@ -195,7 +210,7 @@ def _surname_gender(token: str) -> str | None:
 
 def _given_gender(token: str) -> str | None:
     male, female = _lexicon()
-    key = fold(token)
+    key = name_fold(token)
     if key in male:
         return "m"
     if key in female:

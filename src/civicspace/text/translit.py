@@ -84,7 +84,8 @@ def transliterate(text: str, scheme: str = "icao") -> str:
             latin = "ye"
         if ch.isupper() and latin:
             nxt = text[i + 1] if i + 1 < len(text) else ""
-            latin = latin.upper() if (nxt.isupper() or (not nxt.isalpha() and i > 0 and text[i - 1].isupper())) else latin.capitalize()
+            shouting = nxt.isupper() or (not nxt.isalpha() and i > 0 and text[i - 1].isupper())
+            latin = latin.upper() if shouting else latin.capitalize()
         out.append(latin)
         prev = low
     return "".join(out)

@@ -1,0 +1,79 @@
+"""Transliteration: every convention's spelling of a Cyrillic name folds to the same key."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from civicspace.text.names import name_fold
+from civicspace.text.translit import SCHEMES, detect_script, fold, transliterate
+
+CONSONANTS = "бвгджзйклмнпрстфхцчшщғқңһ"
+VOWELS = "аеёиоуыэюяәөұүі"
+# Clusters that fold cannot reconcile across conventions; none occurs in Kazakh or Russian
+# names (e.g. "зж" would read as "zzh" in one convention and "zj" in another).
+RARE_CLUSTERS = {"жһ", "зж", "зх", "шщ", "щч", "щш", "щщ", "қх", "қһ", "ғх", "ңх", "ңһ"}
+
+# Hard and soft signs appear where Russian spelling puts them: after a consonant, and
+# "ъ" before "е" (ICAO's "ъя" -> "iia" is left out: no name in the lexicon has it).
+coda = st.one_of(
+    st.just(""),
+    st.tuples(st.sampled_from(CONSONANTS), st.sampled_from(["", "ь", "ъе"])).map(
+        "".join
+    ),
+)
+syllable = st.tuples(st.sampled_from(CONSONANTS), st.sampled_from(VOWELS), coda).map("".join)
+
+
+@st.composite
+def cyrillic_word(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(syllable, min_size=1, max_size=4))
+    word = "".join(parts)
+    if any(c in word for c in RARE_CLUSTERS):
+        word = parts[0][:2]
+    return word.capitalize() if draw(st.booleans()) else word.upper()
+
+
+@given(cyrillic_word(), st.sampled_from(sorted(SCHEMES)))
+def test_every_convention_folds_to_the_cyrillic_key(word: str, scheme: str) -> None:
+    latin = transliterate(word, scheme)
+    assert detect_script(latin) in {"Latn", "none"}
+    assert name_fold(latin) == name_fold(word)
+
+
+@given(cyrillic_word(), st.sampled_from(sorted(SCHEMES)))
+def test_transliteration_keeps_capitalisation_of_the_first_letter(word: str, scheme: str) -> None:
+    latin = transliterate(word, scheme)
+    assert latin[:1].isupper()
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz -.,0123456789", max_size=30))
+def test_latin_text_passes_through_unchanged(text: str) -> None:
+    for scheme in SCHEMES:
+        assert transliterate(text, scheme) == text
+
+
+@given(st.lists(cyrillic_word(), min_size=1, max_size=3))
+def test_fold_is_idempotent_and_word_wise(words: list[str]) -> None:
+    text = " ".join(words)
+    assert fold(fold(text)) == fold(text)
+    assert fold(text).split() == [fold(w) for w in words]
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "spellings"),
+    [
+        ("Жанболат Мамай", ["Zhanbolat Mamai", "Janbolat Mamay", "Zhanbolat Mamay"]),
+        ("Пётр Ильин", ["Pyotr Ilyin", "Petr Il\u2019in", "Piotr Ilin"]),
+        ("Соловьёв", ["Solovyov", "Solov\u2019ëv", "Soloviov"]),
+        ("Ерлан Қасымов", ["Yerlan Kasymov", "Erlan Qasymov"]),
+    ],
+)
+def test_common_spellings_share_the_name_key(cyrillic: str, spellings: list[str]) -> None:
+    assert {name_fold(s) for s in spellings} == {name_fold(cyrillic)}
+
+
+def test_unknown_scheme_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown transliteration scheme"):
+        transliterate("Мамай", "klingon")
