@@ -1,0 +1,1 @@
+"""Victim lists: import, link across lists and scripts, compare, and estimate the toll."""
