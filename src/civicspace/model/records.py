@@ -356,7 +356,8 @@ def band_for_score(score: float) -> str:
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
-    cls.kind: cls for cls in (Incident, Person, Organisation, LegalCase, Law, Statistic, Rating, Source)
+    cls.kind: cls
+    for cls in (Incident, Person, Organisation, LegalCase, Law, Statistic, Rating, Source)
 }
 KINDS = tuple(RECORD_TYPES)
 

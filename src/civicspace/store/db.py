@@ -51,12 +51,16 @@ class Database:
         self.engine = engine
 
     @classmethod
-    def connect(cls, target: str | os.PathLike[str] | None = None, **engine_options: Any) -> Database:
+    def connect(
+        cls, target: str | os.PathLike[str] | None = None, **engine_options: Any
+    ) -> Database:
         url = resolve_url(target)
         if url.startswith("sqlite:///"):
             path = Path(url.removeprefix("sqlite:///"))
             if not path.parent.exists():
-                raise DatabaseError(f"cannot create database {path}: folder {path.parent} does not exist")
+                raise DatabaseError(
+                    f"cannot create database {path}: folder {path.parent} does not exist"
+                )
         try:
             engine = create_engine(url, **engine_options)
         except Exception as exc:  # malformed URL, missing driver

@@ -70,7 +70,8 @@ def _child(name: str, parent: str, *columns: Column) -> Table:  # type: ignore[t
 
 
 countries = Table(
-    "countries", metadata,
+    "countries",
+    metadata,
     Column("id", String(2), primary_key=True),
     Column("name", Text, nullable=False),
     Column("names", JSON),
@@ -78,28 +79,38 @@ countries = Table(
 )
 
 locations = Table(
-    "locations", metadata,
+    "locations",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("country", String(2), ForeignKey("countries.id"), nullable=False, index=True),
     Column("name", Text, nullable=False),
     Column("names", JSON),
-    Column("admin1", Text), Column("admin2", Text), Column("admin3", Text),
-    Column("latitude", Float), Column("longitude", Float),
+    Column("admin1", Text),
+    Column("admin2", Text),
+    Column("admin3", Text),
+    Column("latitude", Float),
+    Column("longitude", Float),
     Column("geo_precision", Integer),
 )
 
 sources = Table(
-    "sources", metadata, *_record_columns(),
+    "sources",
+    metadata,
+    *_record_columns(),
     Column("title", Text, nullable=False),
-    Column("publisher", Text), Column("url", Text),
+    Column("publisher", Text),
+    Column("url", Text),
     *_fuzzy("published"),
-    Column("language", String(20)), Column("reliability", String(2)),
+    Column("language", String(20)),
+    Column("reliability", String(2)),
     Column("confidential", Boolean, nullable=False, default=False),
     Column("public_label", Text),
 )
 
 organisations = Table(
-    "organisations", metadata, *_record_columns(),
+    "organisations",
+    metadata,
+    *_record_columns(),
     Column("name", JSON, nullable=False),
     Column("sort_name", Text, nullable=False, index=True),
     Column("names", JSON),
@@ -110,7 +121,9 @@ organisations = Table(
 )
 
 persons = Table(
-    "persons", metadata, *_record_columns(),
+    "persons",
+    metadata,
+    *_record_columns(),
     Column("name", JSON, nullable=False),
     Column("sort_name", Text, nullable=False, index=True),
     Column("gender", String(10), nullable=False),
@@ -120,17 +133,25 @@ persons = Table(
     Column("description", Text),
 )
 person_names = _child(
-    "person_names", "persons",
-    Column("text", Text, nullable=False), Column("script", String(10)), Column("lang", String(10)),
+    "person_names",
+    "persons",
+    Column("text", Text, nullable=False),
+    Column("script", String(10)),
+    Column("lang", String(10)),
 )
 affiliations = _child(
-    "affiliations", "persons",
+    "affiliations",
+    "persons",
     Column("organisation_id", ID, ForeignKey("organisations.id"), nullable=False, index=True),
-    Column("role", Text), Column("since", FuzzyDateType), Column("until", FuzzyDateType),
+    Column("role", Text),
+    Column("since", FuzzyDateType),
+    Column("until", FuzzyDateType),
 )
 
 incidents = Table(
-    "incidents", metadata, *_record_columns(),
+    "incidents",
+    metadata,
+    *_record_columns(),
     Column("title", Text, nullable=False),
     *_fuzzy("date", index=True),
     *_fuzzy("end_date"),
@@ -143,7 +164,8 @@ incidents = Table(
     Column("tags", JSON),
 )
 participants = _child(
-    "incident_participants", "incidents",
+    "incident_participants",
+    "incidents",
     Column("person_id", ID, ForeignKey("persons.id"), index=True),
     Column("organisation_id", ID, ForeignKey("organisations.id"), index=True),
     Column("role", String(40), nullable=False),
@@ -151,40 +173,57 @@ participants = _child(
 )
 
 cases = Table(
-    "cases", metadata, *_record_columns(),
+    "cases",
+    metadata,
+    *_record_columns(),
     Column("title", Text, nullable=False),
     Column("country", String(2), nullable=False, index=True),
     Column("summary", Text),
     Column("politically_motivated", Boolean),
 )
 defendants = _child(
-    "case_defendants", "cases",
+    "case_defendants",
+    "cases",
     Column("person_id", ID, ForeignKey("persons.id"), nullable=False, index=True),
 )
 charges = _child(
-    "case_charges", "cases",
-    Column("code", String(40), nullable=False), Column("article", String(20), nullable=False),
-    Column("part", String(20)), Column("person_id", ID), Column("brought", FuzzyDateType),
+    "case_charges",
+    "cases",
+    Column("code", String(40), nullable=False),
+    Column("article", String(20), nullable=False),
+    Column("part", String(20)),
+    Column("person_id", ID),
+    Column("brought", FuzzyDateType),
     Column("note", Text),
     Index(None, "code", "article"),
 )
 case_events = _child(
-    "case_events", "cases",
+    "case_events",
+    "cases",
     Column("kind", String(40), nullable=False),
     *_fuzzy("date"),
     *_fuzzy("until", index=True),
-    Column("person_id", ID), Column("court", Text), Column("sentence", JSON),
-    Column("outcome", Text), Column("description", Text),
+    Column("person_id", ID),
+    Column("court", Text),
+    Column("sentence", JSON),
+    Column("outcome", Text),
+    Column("description", Text),
 )
 recognitions = _child(
-    "case_recognitions", "cases",
-    Column("person_id", ID, nullable=False, index=True), Column("by", Text, nullable=False),
-    Column("organisation_id", ID), Column("date", FuzzyDateType, nullable=False),
-    Column("status", String(40), nullable=False), Column("withdrawn", FuzzyDateType),
+    "case_recognitions",
+    "cases",
+    Column("person_id", ID, nullable=False, index=True),
+    Column("by", Text, nullable=False),
+    Column("organisation_id", ID),
+    Column("date", FuzzyDateType, nullable=False),
+    Column("status", String(40), nullable=False),
+    Column("withdrawn", FuzzyDateType),
 )
 
 laws = Table(
-    "laws", metadata, *_record_columns(),
+    "laws",
+    metadata,
+    *_record_columns(),
     Column("title", Text, nullable=False),
     Column("country", String(2), nullable=False, index=True),
     Column("is_draft", Boolean, nullable=False),
@@ -193,12 +232,17 @@ laws = Table(
     Column("restrictive", Boolean),
 )
 law_stages = _child(
-    "law_stages", "laws",
-    Column("stage", String(40), nullable=False), *_fuzzy("date"), Column("note", Text),
+    "law_stages",
+    "laws",
+    Column("stage", String(40), nullable=False),
+    *_fuzzy("date"),
+    Column("note", Text),
 )
 
 statistics = Table(
-    "statistics", metadata, *_record_columns(),
+    "statistics",
+    metadata,
+    *_record_columns(),
     Column("country", String(2), nullable=False, index=True),
     Column("value", Float, nullable=False),
     Column("qualifier", String(20), nullable=False),
@@ -211,7 +255,9 @@ statistics = Table(
 )
 
 ratings = Table(
-    "ratings", metadata, *_record_columns(),
+    "ratings",
+    metadata,
+    *_record_columns(),
     Column("country", String(2), nullable=False, index=True),
     *_fuzzy("date", index=True),
     Column("band", String(20), nullable=False),
@@ -222,7 +268,8 @@ ratings = Table(
 )
 
 citations = Table(
-    "citations", metadata,
+    "citations",
+    metadata,
     Column("record_kind", String(20), primary_key=True),
     Column("record_id", ID, primary_key=True),
     Column("position", Integer, primary_key=True),
@@ -235,7 +282,8 @@ citations = Table(
 # SQLite indexes `body` with an FTS5 table kept in step by triggers; PostgreSQL with a
 # generated tsvector column and a GIN index (both created in the migration).
 search_documents = Table(
-    "search_documents", metadata,
+    "search_documents",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("kind", String(20), nullable=False),
     Column("record_id", ID, nullable=False),

@@ -1,0 +1,430 @@
+"""The ``civicspace`` command line. It only translates arguments into service calls."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from typer.core import TyperGroup
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from civicspace.access.policy import ROLES
+from civicspace.cases import political_prisoners, upcoming_deadlines
+from civicspace.cli_common import (
+    CliState,
+    console,
+    err_console,
+    open_database,
+    open_store,
+    print_json,
+    state,
+    viewer,
+)
+from civicspace.ingest import acled, bundle, csv_records
+from civicspace.ingest.errors import ImportRejected
+from civicspace.model.dates import FuzzyDate
+from civicspace.model.records import KINDS
+from civicspace.model.vocabulary import VocabularyError
+from civicspace.store.db import DatabaseError
+from civicspace.store.repository import NotFound, RecordQuery, VersionConflict
+
+
+class _Commands(TyperGroup):
+    """Turns user errors into one clear line on stderr and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ImportRejected as exc:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            ctx.exit(2)
+        except (
+            DatabaseError,
+            VocabularyError,
+            NotFound,
+            VersionConflict,
+            PermissionError,
+            ValueError,
+        ) as exc:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            ctx.exit(1)
+
+
+app = typer.Typer(
+    cls=_Commands,
+    help="Monitor civic space: incidents, people, legal cases, victim lists and ratings.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+cases_app = typer.Typer(
+    help="Legal cases: custody deadlines and political prisoners.", no_args_is_help=True
+)
+app.add_typer(cases_app, name="cases")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print only JSON.")]
+
+
+def _kind(value: str) -> str:
+    if value not in KINDS:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(KINDS)}")
+    return value
+
+
+def _date(value: str | None) -> FuzzyDate | None:
+    if value is None:
+        return None
+    try:
+        return FuzzyDate.parse(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="CIVICSPACE_DATABASE_URL",
+            help="SQLite file path or database URL (postgresql+psycopg://...). Default: ./civicspace.sqlite",
+        ),
+    ] = None,
+    as_role: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            help=f"See the data as this role would ({', '.join(ROLES)}); 'anonymous' gives the public view.",
+        ),
+    ] = "editor",
+) -> None:
+    if as_role not in ROLES:
+        raise typer.BadParameter(
+            f"{as_role!r} is not one of: {', '.join(ROLES)}", param_hint="--as"
+        )
+    ctx.obj = CliState(db, as_role)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database (or bring it to the newest schema)."""
+    db = open_database(ctx)
+    console.print(f"Database ready: {db.url}")
+
+
+@app.command()
+def demo(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """Load the demo dataset (Kazakhstan, June-August 2022) and show what it holds. Idempotent."""
+    from civicspace.demo import demo_dataset_path
+
+    store = open_store(ctx)
+    path = demo_dataset_path()
+    counts = bundle.import_file(store, path, viewer(ctx), replace=True)
+    as_of = dt.date(2022, 9, 1)
+    summary = {
+        "database": store.db.url,
+        "loaded": counts,
+        "search_mamai": [
+            dataclasses.asdict(h) for h in store.search("Mamai", viewer(ctx), limit=5)
+        ],
+        "deadlines": [
+            dataclasses.asdict(r) for r in upcoming_deadlines(store, viewer(ctx), as_of, 60)
+        ],
+        "political_prisoners": [
+            dataclasses.asdict(r) for r in political_prisoners(store, viewer(ctx), as_of)
+        ],
+    }
+    if json_out:
+        print_json(summary)
+        return
+    console.print(f"[bold]Demo data loaded[/bold] into {store.db.url}")
+    console.print(", ".join(f"{n} {k}" for k, n in counts.items()))
+    _print_hits(summary["search_mamai"], "Search 'Mamai'")
+    _print_deadlines(summary["deadlines"], f"Custody deadlines within 60 days of {as_of}")
+    _print_prisoners(summary["political_prisoners"], f"Political prisoners on {as_of}")
+
+
+@app.command()
+def stats(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """Count the records of each kind you may see."""
+    counts = open_store(ctx).counts(viewer(ctx))
+    if json_out:
+        print_json(counts)
+        return
+    table = Table("kind", "records", title="Records")
+    for kind, n in counts.items():
+        table.add_row(kind, str(n))
+    console.print(table)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Words to find, in any script or spelling.")],
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", callback=lambda v: [_kind(k) for k in v or []])
+    ] = None,
+    limit: int = 20,
+    json_out: JsonOpt = False,
+) -> None:
+    """Full-text search over every kind of record; Latin finds Cyrillic and back."""
+    hits = [
+        dataclasses.asdict(h)
+        for h in open_store(ctx).search(text, viewer(ctx), kind or None, limit)
+    ]
+    if json_out:
+        print_json(hits)
+    else:
+        _print_hits(hits, f"Search {text!r}")
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(callback=_kind, help=", ".join(KINDS))],
+    record_id: Annotated[str, typer.Argument(metavar="ID")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Show one record."""
+    record = open_store(ctx).get(kind, record_id, viewer(ctx))
+    data = record.model_dump(mode="json", exclude_none=True)
+    if json_out:
+        print_json(data)
+        return
+    table = Table("field", "value", title=f"{kind} {record_id}", show_lines=False)
+    for key, value in data.items():
+        if value not in ([], {}, None):
+            table.add_row(
+                key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            )
+    console.print(table)
+
+
+@app.command("list")
+def list_records(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(callback=_kind, help=", ".join(KINDS))],
+    country: str | None = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Start of the period.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="End of the period.")] = None,
+    freedom: str | None = None,
+    violation: str | None = None,
+    role: str | None = None,
+    verification: str | None = None,
+    visibility: str | None = None,
+    query: Annotated[str | None, typer.Option("--query", "-q", help="Full-text filter.")] = None,
+    sort: str = "id",
+    desc: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+    json_out: JsonOpt = False,
+) -> None:
+    """List records of one kind with filters."""
+    page = open_store(ctx).list(
+        kind,
+        viewer(ctx),
+        RecordQuery(
+            country=country,
+            date_from=_date(date_from),
+            date_to=_date(date_to),
+            freedom=freedom,
+            violation=violation,
+            role=role,
+            verification=verification,
+            visibility=visibility,
+            text=query,
+            sort=sort,
+            descending=desc,
+            limit=limit,
+            offset=offset,
+        ),
+    )
+    items = [r.model_dump(mode="json", exclude_none=True) for r in page.items]
+    if json_out:
+        print_json(
+            {"total": page.total, "limit": page.limit, "offset": page.offset, "items": items}
+        )
+        return
+    table = Table(
+        "id",
+        "title / name",
+        "date",
+        "visibility",
+        "verification",
+        title=f"{kind}: {len(items)} of {page.total}",
+    )
+    for item in items:
+        name = (
+            item.get("title")
+            or (item.get("name") or {}).get("text")
+            or item.get("counts")
+            or item.get("band")
+        )
+        table.add_row(
+            item["id"],
+            str(name),
+            str(item.get("date") or item.get("as_of") or ""),
+            item["visibility"],
+            item["verification"],
+        )
+    console.print(table)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A JSON/YAML export, or a CSV with --kind.")],
+    kind: Annotated[
+        str | None, typer.Option(help="The kind of records in a CSV file (see docs/import.md).")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option(help="Replace records whose id exists instead of refusing.")
+    ] = False,
+) -> None:
+    """Import records; every row is checked first and nothing is written if any is wrong."""
+    store = open_store(ctx)
+    if kind is not None:
+        _kind(kind)
+        parsed = csv_records.read_csv(path, kind)
+    else:
+        parsed = bundle.parse_bundle(bundle.read_document(path), str(path))
+    with _progress() as progress:
+        task = progress.add_task(f"Importing {path.name}", total=len(parsed.records))
+        counts = bundle.write_bundle(
+            store,
+            parsed,
+            str(path),
+            viewer(ctx).name or "cli",
+            replace,
+            lambda n: progress.advance(task, n),
+        )
+    console.print("Imported " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="File to write (a folder for --format csv).")],
+    fmt: Annotated[str, typer.Option("--format", help="json, csv or acled.")] = "json",
+) -> None:
+    """Export what you may see: a JSON bundle, CSV files per kind, or ACLED-compatible incidents."""
+    store = open_store(ctx)
+    data = bundle.export_bundle(store, viewer(ctx))
+    if fmt == "json":
+        out.write_text(
+            json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+    elif fmt == "csv":
+        csv_records.write_csv_folder(data, out)
+    elif fmt == "acled":
+        acled.write_acled(data, out)
+    else:
+        raise typer.BadParameter(f"{fmt!r} is not one of json, csv, acled", param_hint="--format")
+    console.print(f"Wrote {out}")
+
+
+@cases_app.command("deadlines")
+def deadlines(
+    ctx: typer.Context,
+    within: Annotated[int, typer.Option(help="Days ahead.")] = 30,
+    today: Annotated[str | None, typer.Option(help="Count from this day (default: today).")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Custody deadlines coming up (pre-trial detention, house arrest...)."""
+    day = dt.date.fromisoformat(today) if today else dt.date.today()
+    rows = [
+        dataclasses.asdict(r) for r in upcoming_deadlines(open_store(ctx), viewer(ctx), day, within)
+    ]
+    if json_out:
+        print_json(rows)
+    else:
+        _print_deadlines(rows, f"Custody deadlines from {day} within {within} days")
+
+
+@cases_app.command("prisoners")
+def prisoners(
+    ctx: typer.Context,
+    on: Annotated[
+        str | None, typer.Option(help="The list as it stood on this day (default: today).")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The political-prisoner list, with charges and time in custody."""
+    day = dt.date.fromisoformat(on) if on else dt.date.today()
+    rows = [dataclasses.asdict(r) for r in political_prisoners(open_store(ctx), viewer(ctx), day)]
+    if json_out:
+        print_json(rows)
+    else:
+        _print_prisoners(rows, f"Political prisoners on {day}")
+
+
+def _print_hits(hits: list[dict], title: str) -> None:  # type: ignore[type-arg]
+    table = Table("kind", "id", "title", "snippet", title=title)
+    for h in hits:
+        table.add_row(h["kind"], h["id"], h["title"], h["snippet"])
+    console.print(table)
+
+
+def _print_deadlines(rows: list[dict], title: str) -> None:  # type: ignore[type-arg]
+    table = Table("deadline", "days", "person", "status", "case", "charges", title=title)
+    for r in rows:
+        table.add_row(
+            r["deadline"],
+            str(r["days_left"]),
+            r["person_name"],
+            r["status"],
+            r["case_title"],
+            "; ".join(r["charges"]),
+        )
+    console.print(table)
+
+
+def _print_prisoners(rows: list[dict], title: str) -> None:  # type: ignore[type-arg]
+    table = Table(
+        "name", "status", "in custody since", "days", "charges", "recognised by", title=title
+    )
+    for r in rows:
+        table.add_row(
+            r["name"],
+            r["status"],
+            r["custody_since"] or "",
+            str(r["days_in_custody"] or ""),
+            "; ".join(r["charges"]),
+            r["recognised_by"],
+        )
+    console.print(table)
+
+
+def _mount_optional() -> None:
+    try:
+        from civicspace.victims.cli import app as lists_app
+    except ImportError:
+        return
+    app.add_typer(lists_app, name="lists")
+
+
+_mount_optional()
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main", "state"]

@@ -1,0 +1,56 @@
+"""What every command shares: the database from ``--db``, the viewer from ``--as``, output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from civicspace.access.policy import Viewer
+from civicspace.store.db import Database
+from civicspace.store.repository import Store
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass
+class CliState:
+    db_url: str | None
+    role: str = "editor"
+
+
+def state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState(None)
+    return root.obj
+
+
+def open_database(ctx: typer.Context) -> Database:
+    """The database named by ``--db`` (or the environment/default), migrated to the newest schema."""
+    db = Database.connect(state(ctx).db_url)
+    db.migrate()
+    return db
+
+
+def open_store(ctx: typer.Context) -> Store:
+    return Store(open_database(ctx))
+
+
+def viewer(ctx: typer.Context) -> Viewer:
+    role = state(ctx).role
+    return Viewer.local_operator() if role == "editor" else Viewer(role, "cli")  # type: ignore[arg-type]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

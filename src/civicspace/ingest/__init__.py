@@ -1,0 +1,1 @@
+"""Import and export: JSON bundles, CSV per kind, ACLED-compatible CSV."""

@@ -1,0 +1,291 @@
+"""Whole-database exchange: the JSON (or YAML) bundle that ``export`` writes and ``import`` reads.
+
+A bundle is ``{"format": "civicspace-export", "version": 1, "countries": [...],
+"locations": [...], "sources": [...], "persons": [...], ...}``. Importing validates
+every record and every reference first, then writes everything in one transaction:
+either the whole bundle lands or nothing does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Connection, delete, select
+
+from civicspace.access.policy import Viewer
+from civicspace.ingest.errors import ImportRejected, Problem, problems_from_validation
+from civicspace.model.records import KINDS, Country, Location, Record, record_type
+from civicspace.store import schema as t
+from civicspace.store.mapping import MAPPINGS, load_records
+from civicspace.store.repository import Store
+
+FORMAT = "civicspace-export"
+VERSION = 1
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Bundle:
+    countries: list[Country] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.countries) + len(self.locations) + len(self.records)
+
+
+def read_document(path: Path) -> Any:
+    """Parse a JSON or YAML file; a broken file is a :class:`ImportRejected` naming where."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportRejected(
+            [Problem(name, "-", "-", f"cannot read file: {exc.strerror}")]
+        ) from exc
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(
+            [Problem(name, f"byte {exc.start}", "-", "not UTF-8 text; save the file as UTF-8")]
+        ) from exc
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            return yaml.safe_load(content)
+        return json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise ImportRejected(
+            [Problem(name, f"line {exc.lineno}", "-", f"invalid JSON: {exc.msg}")]
+        ) from exc
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f"line {line + 1}" if line is not None else "-"
+        raise ImportRejected([Problem(name, where, "-", f"invalid YAML: {exc}")]) from exc
+
+
+def parse_bundle(document: Any, file: str) -> Bundle:
+    """Validate a parsed bundle; collects every problem before raising."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ImportRejected([Problem(file, "-", "format", f"not a {FORMAT} file")])
+    if document.get("version") != VERSION:
+        raise ImportRejected(
+            [Problem(file, "-", "version", f"version {document.get('version')!r} is not {VERSION}")]
+        )
+    unknown = set(document) - {"format", "version", "countries", "locations", *KINDS}
+    problems = [Problem(file, "-", key, "unknown section") for key in sorted(unknown)]
+    bundle = Bundle()
+    seen: dict[tuple[str, str], str] = {}
+
+    def items(section: str) -> Iterable[tuple[str, Any]]:
+        value = document.get(section) or []
+        if not isinstance(value, list):
+            problems.append(Problem(file, "-", section, "expected a list"))
+            return []
+        return ((f"{section}[{i}]", item) for i, item in enumerate(value))
+
+    def take(section: str, model: type[BaseModel], target: list[Any], key_kind: str) -> None:
+        for row, item in items(section):
+            try:
+                obj = model.model_validate(item)
+            except ValidationError as exc:
+                problems.extend(problems_from_validation(file, row, exc))
+                continue
+            key = (key_kind, obj.id)  # type: ignore[attr-defined]
+            if key in seen:
+                problems.append(
+                    Problem(file, row, "id", f"duplicate id {obj.id!r} (first at {seen[key]})")
+                )  # type: ignore[attr-defined]
+                continue
+            seen[key] = row
+            target.append(obj)
+
+    take("countries", Country, bundle.countries, "countries")
+    take("locations", Location, bundle.locations, "locations")
+    for kind in KINDS:
+        take(kind, record_type(kind), bundle.records, kind)
+    if problems:
+        raise ImportRejected(problems)
+    return bundle
+
+
+def references(record: Any) -> Iterable[tuple[str, str, str]]:
+    """(field, kind, id) for every record id that ``record`` points at."""
+    for i, c in enumerate(getattr(record, "sources", [])):
+        yield f"sources.{i}.source_id", "sources", c.source_id
+    if getattr(record, "location_id", None):
+        yield "location_id", "locations", record.location_id
+    if getattr(record, "country", None):
+        yield "country", "countries", record.country
+    for i, p in enumerate(getattr(record, "participants", [])):
+        if p.person_id:
+            yield f"participants.{i}.person_id", "persons", p.person_id
+        else:
+            yield f"participants.{i}.organisation_id", "organisations", p.organisation_id
+    for i, pid in enumerate(getattr(record, "defendants", [])):
+        yield f"defendants.{i}", "persons", pid
+    for i, a in enumerate(getattr(record, "affiliations", [])):
+        yield f"affiliations.{i}.organisation_id", "organisations", a.organisation_id
+    for i, r in enumerate(getattr(record, "recognitions", [])):
+        if r.organisation_id:
+            yield f"recognitions.{i}.organisation_id", "organisations", r.organisation_id
+
+
+_TABLE_OF = {"countries": t.countries, "locations": t.locations}
+
+
+def _existing(conn: Connection, kind: str, ids: set[str]) -> set[str]:
+    table = _TABLE_OF[kind] if kind in _TABLE_OF else MAPPINGS[kind].table
+    found: set[str] = set()
+    ids_list = sorted(ids)
+    for start in range(0, len(ids_list), 500):
+        chunk = ids_list[start : start + 500]
+        found.update(conn.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
+    return found
+
+
+def check_references(conn: Connection, bundle: Bundle, file: str, replace: bool) -> None:
+    in_bundle: dict[str, set[str]] = {"countries": {c.id for c in bundle.countries}}
+    in_bundle["locations"] = {loc.id for loc in bundle.locations}
+    rows: dict[tuple[str, str], str] = {}
+    for kind in KINDS:
+        in_bundle[kind] = set()
+    for i, r in enumerate(bundle.records):
+        in_bundle[r.kind].add(r.id)
+        rows[(r.kind, r.id)] = f"{r.kind}[{i}]"
+    wanted: dict[str, set[str]] = {}
+    for r in [*bundle.locations, *bundle.records]:
+        for _field, kind, rid in references(r):
+            wanted.setdefault(kind, set()).add(rid)
+    known = {k: in_bundle.get(k, set()) | _existing(conn, k, ids) for k, ids in wanted.items()}
+    problems: list[Problem] = []
+    counters: dict[str, int] = {}
+    for r in [*bundle.locations, *bundle.records]:
+        kind = getattr(r, "kind", "locations")
+        index = counters.get(kind, 0)
+        counters[kind] = index + 1
+        for field_name, ref_kind, rid in references(r):
+            if rid not in known[ref_kind]:
+                problems.append(
+                    Problem(file, f"{kind}[{index}]", field_name, f"unknown {ref_kind} id {rid!r}")
+                )
+    if not replace:
+        for kind in KINDS:
+            for rid in sorted(_existing(conn, kind, in_bundle[kind])):
+                problems.append(
+                    Problem(file, rows[(kind, rid)], "id", f"{kind} {rid!r} already exists")
+                )
+    if problems:
+        raise ImportRejected(problems)
+
+
+def write_bundle(
+    store: Store,
+    bundle: Bundle,
+    file: str,
+    actor: str,
+    replace: bool = False,
+    progress: Progress | None = None,
+    batch_size: int = 5000,
+) -> dict[str, int]:
+    """Validate references, then write the bundle in one transaction; counts per kind.
+
+    With ``replace``, records whose id already exists are replaced (used by ``demo``,
+    so loading it twice leaves the same data); otherwise existing ids are an error.
+    """
+    with store.db.begin() as conn:
+        check_references(conn, bundle, file, replace)
+        _upsert_places(conn, bundle)
+        if replace:
+            _delete_existing(conn, bundle.records)
+        for start in range(0, len(bundle.records), batch_size):
+            chunk = bundle.records[start : start + batch_size]
+            store.insert_many(conn, chunk, actor)
+            if progress:
+                progress(len(chunk))
+    counts: dict[str, int] = {
+        "countries": len(bundle.countries),
+        "locations": len(bundle.locations),
+    }
+    for r in bundle.records:
+        counts[r.kind] = counts.get(r.kind, 0) + 1
+    return counts
+
+
+def _upsert_places(conn: Connection, bundle: Bundle) -> None:
+    for table, items in ((t.countries, bundle.countries), (t.locations, bundle.locations)):
+        if not items:
+            continue
+        ids = [i.id for i in items]
+        conn.execute(delete(table).where(table.c.id.in_(ids)))
+        conn.execute(table.insert(), [i.model_dump(mode="json") for i in items])
+
+
+def _delete_existing(conn: Connection, records: list[Record]) -> None:
+    by_kind: dict[str, list[str]] = {}
+    for r in records:
+        by_kind.setdefault(r.kind, []).append(r.id)
+    from civicspace.store.search import remove_documents
+
+    # Children first: incidents and cases point at persons, everything at sources.
+    for kind in (
+        "incidents",
+        "cases",
+        "laws",
+        "statistics",
+        "ratings",
+        "persons",
+        "organisations",
+        "sources",
+    ):
+        ids = by_kind.get(kind, [])
+        if not ids:
+            continue
+        table = MAPPINGS[kind].table
+        remove_documents(conn, [(kind, i) for i in ids])
+        conn.execute(
+            delete(t.citations).where(
+                t.citations.c.record_kind == kind, t.citations.c.record_id.in_(ids)
+            )
+        )
+        conn.execute(delete(table).where(table.c.id.in_(ids)))
+
+
+def import_file(
+    store: Store,
+    path: Path,
+    viewer: Viewer,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    viewer.require_write()
+    bundle = parse_bundle(read_document(path), str(path))
+    return write_bundle(store, bundle, str(path), viewer.name or viewer.role, replace, progress)
+
+
+def export_bundle(store: Store, viewer: Viewer) -> dict[str, Any]:
+    """Everything ``viewer`` may read, as a bundle; ids sorted so exports compare equal."""
+    out: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    with store.db.begin() as conn:
+        out["countries"] = [
+            Country.model_validate(dict(r._mapping)).model_dump(mode="json", exclude_none=True)
+            for r in conn.execute(select(t.countries).order_by(t.countries.c.id))
+        ]
+        out["locations"] = [
+            Location.model_validate(
+                {k: v for k, v in r._mapping.items() if v is not None}
+            ).model_dump(mode="json", exclude_none=True)
+            for r in conn.execute(select(t.locations).order_by(t.locations.c.id))
+        ]
+        from civicspace.store.repository import redact
+
+        for kind in KINDS:
+            ids = store.all_ids(conn, kind, viewer)
+            records = redact(conn, load_records(conn, kind, ids), viewer)
+            out[kind] = [r.model_dump(mode="json", exclude_none=True) for r in records]
+    return out

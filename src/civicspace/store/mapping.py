@@ -1,0 +1,197 @@
+"""How each kind of record maps to its table rows and back.
+
+A record becomes one row of its main table plus rows of child tables for its ordered
+collections (``Incident.participants`` -> ``incident_participants``) and citations.
+Columns take the value of the record's attribute of the same name; ``<field>_lo`` and
+``<field>_hi`` take the earliest and latest day of a fuzzy date ``<field>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, Table, select
+
+from civicspace.model.dates import FuzzyDate
+from civicspace.model.records import Record, record_type
+from civicspace.store import schema as t
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A list attribute stored in a child table; ``scalar`` names the column for plain values."""
+
+    attribute: str
+    table: Table
+    scalar: str | None = None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    kind: str
+    table: Table
+    collections: tuple[Collection, ...] = ()
+    derived: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+
+
+def _sort_name(record: Any) -> str:
+    return str(record.name.text).casefold()
+
+
+MAPPINGS: dict[str, Mapping] = {
+    m.kind: m
+    for m in (
+        Mapping("sources", t.sources),
+        Mapping("organisations", t.organisations, derived={"sort_name": _sort_name}),
+        Mapping(
+            "persons",
+            t.persons,
+            (Collection("names", t.person_names), Collection("affiliations", t.affiliations)),
+            derived={"sort_name": _sort_name},
+        ),
+        Mapping("incidents", t.incidents, (Collection("participants", t.participants),)),
+        Mapping(
+            "cases",
+            t.cases,
+            (
+                Collection("defendants", t.defendants, scalar="person_id"),
+                Collection("charges", t.charges),
+                Collection("events", t.case_events),
+                Collection("recognitions", t.recognitions),
+            ),
+        ),
+        Mapping("laws", t.laws, (Collection("stages", t.law_stages),)),
+        Mapping("statistics", t.statistics),
+        Mapping("ratings", t.ratings),
+    )
+}
+
+_SKIP_ON_READ = {"parent_id", "position", "sort_name"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _row(obj: Any, table: Table, extra: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = dict(extra)
+    for column in table.columns:
+        name = column.name
+        if name in row:
+            continue
+        if name.endswith(("_lo", "_hi")) and hasattr(obj, name[:-3]):
+            date = getattr(obj, name[:-3])
+            if isinstance(date, FuzzyDate):
+                row[name] = date.earliest if name.endswith("_lo") else date.latest
+            else:
+                row[name] = None
+        elif hasattr(obj, name):
+            row[name] = _plain(getattr(obj, name))
+    return row
+
+
+def record_rows(record: Record) -> dict[Table, list[dict[str, Any]]]:
+    """The rows that store ``record``: its main row, child rows and citation rows."""
+    mapping = MAPPINGS[record.kind]
+    derived = {name: fn(record) for name, fn in mapping.derived.items()}
+    rows: dict[Table, list[dict[str, Any]]] = {
+        mapping.table: [_row(record, mapping.table, derived)]
+    }
+    for coll in mapping.collections:
+        items = getattr(record, coll.attribute)
+        if coll.scalar:
+            child = [
+                {"parent_id": record.id, "position": i, coll.scalar: v} for i, v in enumerate(items)
+            ]
+        else:
+            child = [
+                _row(item, coll.table, {"parent_id": record.id, "position": i})
+                for i, item in enumerate(items)
+            ]
+        rows[coll.table] = child
+    rows[t.citations] = [
+        {
+            "record_kind": record.kind,
+            "record_id": record.id,
+            "position": i,
+            "source_id": c.source_id,
+            "locator": c.locator,
+        }
+        for i, c in enumerate(record.sources)
+    ]
+    return rows
+
+
+def _clean(row: Any, table: Table) -> dict[str, Any]:
+    out = {}
+    for key, value in row._mapping.items():
+        if key in _SKIP_ON_READ or (key.endswith(("_lo", "_hi")) and key[:-3] in table.c):
+            continue
+        if value is not None:
+            if isinstance(value, dt.datetime) and value.tzinfo is None:
+                value = value.replace(tzinfo=dt.UTC)  # SQLite drops the zone; we store UTC
+            out[key] = value
+    return out
+
+
+def _chunks(ids: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def load_records(conn: Connection, kind: str, ids: Sequence[str]) -> list[Record]:
+    """Records of ``kind`` by id, in the order given (missing ids are skipped).
+
+    Reads each table once per 500 ids, never once per record.
+    """
+    mapping = MAPPINGS[kind]
+    model = record_type(kind)
+    data: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        for row in conn.execute(select(mapping.table).where(mapping.table.c.id.in_(chunk))):
+            item = _clean(row, mapping.table)
+            for coll in mapping.collections:
+                item[coll.attribute] = []
+            item["sources"] = []
+            data[item["id"]] = item
+        found = [i for i in chunk if i in data]
+        if not found:
+            continue
+        for coll in mapping.collections:
+            query = (
+                select(coll.table)
+                .where(coll.table.c.parent_id.in_(found))
+                .order_by(coll.table.c.parent_id, coll.table.c.position)
+            )
+            for row in conn.execute(query):
+                value = row._mapping[coll.scalar] if coll.scalar else _clean(row, coll.table)
+                data[row.parent_id][coll.attribute].append(value)
+        query = (
+            select(t.citations)
+            .where(t.citations.c.record_kind == kind, t.citations.c.record_id.in_(found))
+            .order_by(t.citations.c.record_id, t.citations.c.position)
+        )
+        for row in conn.execute(query):
+            citation = {"source_id": row.source_id}
+            if row.locator is not None:
+                citation["locator"] = row.locator
+            data[row.record_id]["sources"].append(citation)
+    return [model.model_validate(data[i]) for i in ids if i in data]
+
+
+def group_rows(records: Iterable[Record]) -> dict[Table, list[dict[str, Any]]]:
+    """All rows of many records, grouped by table for ``executemany`` inserts."""
+    grouped: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        for table, rows in record_rows(record).items():
+            grouped[table].extend(rows)
+    return grouped

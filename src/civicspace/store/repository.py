@@ -1,0 +1,394 @@
+"""Reading and writing records with provenance, optimistic concurrency and visibility.
+
+:class:`Store` is the one door to the records for the CLI, the web app and reports:
+every read takes a :class:`~civicspace.access.Viewer` and returns only what that viewer
+may see, with references to hidden people, organisations and sources removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
+
+from civicspace.access.policy import Viewer
+from civicspace.model.dates import FuzzyDate
+from civicspace.model.records import KINDS, Record
+from civicspace.store import schema as t
+from civicspace.store.db import Database
+from civicspace.store.mapping import MAPPINGS, group_rows, load_records, record_rows
+from civicspace.store.search import SearchHit, index_records, remove_documents, search
+from civicspace.store.types import term_pattern
+
+Clock = Callable[[], dt.datetime]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class NotFound(LookupError):
+    """No record of that kind and id that the viewer may see."""
+
+
+class VersionConflict(RuntimeError):
+    """The record changed since the caller read it (optimistic concurrency)."""
+
+
+@dataclass
+class RecordQuery:
+    """Filters for listing records; each applies only to kinds that have the field."""
+
+    country: str | None = None
+    date_from: FuzzyDate | None = None
+    date_to: FuzzyDate | None = None
+    freedom: str | None = None
+    violation: str | None = None
+    role: str | None = None
+    verification: str | None = None
+    visibility: str | None = None
+    text: str | None = None
+    sort: str = "id"
+    descending: bool = False
+    limit: int = 50
+    offset: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Page:
+    items: list[Record]
+    total: int
+    limit: int
+    offset: int
+
+
+_DATE_COLUMN = {
+    "incidents": "date",
+    "ratings": "date",
+    "statistics": "as_of",
+    "sources": "published",
+}
+_REFERENCE_TABLES = {"persons": t.persons, "organisations": t.organisations, "sources": t.sources}
+
+
+class Store:
+    """Records in one database. ``clock`` is injectable so tests control time."""
+
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+
+    # --- writing ----------------------------------------------------------------------
+    def insert_many(self, conn: Connection, records: Sequence[Record], actor: str) -> None:
+        """Insert new records in bulk (one ``executemany`` per table) and index them."""
+        now = self.clock()
+        stamped = [
+            r.model_copy(
+                update={
+                    "created_at": r.created_at or now,
+                    "created_by": r.created_by or actor,
+                    "updated_at": r.updated_at or now,
+                    "updated_by": r.updated_by or actor,
+                    "version": r.version or 1,
+                }
+            )
+            for r in records
+        ]
+        grouped = group_rows(stamped)
+        for table in t.metadata.sorted_tables:
+            rows = grouped.get(table)
+            if rows:
+                conn.execute(insert(table), rows)
+        index_records(conn, stamped)
+
+    def save(self, record: Record, viewer: Viewer, expected_version: int | None = None) -> Record:
+        """Create ``record`` or replace the stored one; a stale ``expected_version`` changes nothing."""
+        viewer.require_write()
+        if record.visibility == "confidential" or record.verification == "verified":
+            viewer.require_publish()
+        table = MAPPINGS[record.kind].table
+        actor = viewer.name or viewer.role
+        with self.db.begin() as conn:
+            current = conn.execute(
+                select(table.c.version, table.c.created_at, table.c.created_by, table.c.visibility)
+                .where(table.c.id == record.id)
+                .with_for_update()
+            ).first()
+            now = self.clock()
+            if current is None:
+                if expected_version not in (None, 0):
+                    raise NotFound(f"{record.kind} {record.id!r} does not exist")
+                saved = record.model_copy(
+                    update={
+                        "created_at": now,
+                        "created_by": actor,
+                        "updated_at": now,
+                        "updated_by": actor,
+                        "version": 1,
+                    }
+                )
+                self.insert_many(conn, [saved], actor)
+                return saved
+            if not viewer.can_read(current.visibility, "verified"):
+                raise NotFound(f"{record.kind} {record.id!r} does not exist")
+            if expected_version is not None and expected_version != current.version:
+                raise VersionConflict(
+                    f"{record.kind} {record.id!r} is at version {current.version}, "
+                    f"not {expected_version}: reload it and apply your change again"
+                )
+            saved = record.model_copy(
+                update={
+                    "created_at": current.created_at,
+                    "created_by": current.created_by,
+                    "updated_at": now,
+                    "updated_by": actor,
+                    "version": current.version + 1,
+                }
+            )
+            rows = record_rows(saved)
+            result = conn.execute(
+                update(table)
+                .where(table.c.id == record.id, table.c.version == current.version)
+                .values(**rows.pop(table)[0])
+            )
+            if result.rowcount != 1:
+                raise VersionConflict(f"{record.kind} {record.id!r} changed while saving")
+            self._replace_children(conn, saved, rows)
+            index_records(conn, [saved, *self._dependents(conn, saved)])
+            return saved
+
+    def _replace_children(
+        self, conn: Connection, record: Record, rows: dict[Table, list[dict[str, Any]]]
+    ) -> None:
+        for coll in MAPPINGS[record.kind].collections:
+            conn.execute(delete(coll.table).where(coll.table.c.parent_id == record.id))
+        conn.execute(
+            delete(t.citations).where(
+                t.citations.c.record_kind == record.kind, t.citations.c.record_id == record.id
+            )
+        )
+        for table, child_rows in rows.items():
+            if child_rows:
+                conn.execute(insert(table), child_rows)
+
+    def _dependents(self, conn: Connection, record: Record) -> list[Record]:
+        """Records whose search documents quote ``record``'s names."""
+        if record.kind == "persons":
+            incident_ids = conn.scalars(
+                select(t.participants.c.parent_id).where(t.participants.c.person_id == record.id)
+            ).all()
+            case_ids = conn.scalars(
+                select(t.defendants.c.parent_id).where(t.defendants.c.person_id == record.id)
+            ).all()
+            return [
+                *load_records(conn, "incidents", incident_ids),
+                *load_records(conn, "cases", case_ids),
+            ]
+        if record.kind == "organisations":
+            incident_ids = conn.scalars(
+                select(t.participants.c.parent_id).where(
+                    t.participants.c.organisation_id == record.id
+                )
+            ).all()
+            return load_records(conn, "incidents", incident_ids)
+        return []
+
+    def delete(
+        self, kind: str, record_id: str, viewer: Viewer, expected_version: int | None = None
+    ) -> None:
+        viewer.require_write()
+        table = MAPPINGS[kind].table
+        with self.db.begin() as conn:
+            current = conn.execute(
+                select(table.c.version, table.c.visibility).where(table.c.id == record_id)
+            ).first()
+            if current is None or not viewer.can_read(current.visibility, "verified"):
+                raise NotFound(f"{kind} {record_id!r} does not exist")
+            if expected_version is not None and expected_version != current.version:
+                raise VersionConflict(f"{kind} {record_id!r} is at version {current.version}")
+            conn.execute(
+                delete(t.citations).where(
+                    t.citations.c.record_kind == kind, t.citations.c.record_id == record_id
+                )
+            )
+            remove_documents(conn, [(kind, record_id)])
+            conn.execute(delete(table).where(table.c.id == record_id))
+
+    # --- reading ----------------------------------------------------------------------
+    def get(self, kind: str, record_id: str, viewer: Viewer) -> Record:
+        with self.db.begin() as conn:
+            found = self._visible(conn, kind, [record_id], viewer)
+        if not found:
+            raise NotFound(f"no {kind} record {record_id!r}")
+        return found[0]
+
+    def get_many(self, kind: str, ids: Sequence[str], viewer: Viewer) -> list[Record]:
+        with self.db.begin() as conn:
+            return self._visible(conn, kind, ids, viewer)
+
+    def _visible(
+        self, conn: Connection, kind: str, ids: Sequence[str], viewer: Viewer
+    ) -> list[Record]:
+        records = [
+            r
+            for r in load_records(conn, kind, ids)
+            if viewer.can_read(r.visibility, r.verification)
+        ]
+        return redact(conn, records, viewer)
+
+    def list(self, kind: str, viewer: Viewer, query: RecordQuery | None = None) -> Page:
+        query = query or RecordQuery()
+        table = MAPPINGS[kind].table
+        conditions = self._conditions(kind, table, viewer, query)
+        with self.db.begin() as conn:
+            if query.text:
+                hits = search(conn, query.text, viewer, kinds=[kind], limit=10_000)
+                conditions.append(table.c.id.in_([h.id for h in hits]))
+            total = conn.scalar(select(func.count()).select_from(table).where(*conditions)) or 0
+            sort_name = query.sort if query.sort in table.c else "id"
+            if sort_name == "date" and "date_lo" in table.c:
+                sort_name = "date_lo"
+            sort_col = table.c[sort_name]
+            order = [sort_col.desc() if query.descending else sort_col.asc(), table.c.id.asc()]
+            ids = conn.scalars(
+                select(table.c.id)
+                .where(*conditions)
+                .order_by(*order)
+                .limit(query.limit)
+                .offset(query.offset)
+            ).all()
+            items = redact(conn, load_records(conn, kind, ids), viewer)
+        return Page(items=items, total=total, limit=query.limit, offset=query.offset)
+
+    @staticmethod
+    def _conditions(kind: str, table: Table, viewer: Viewer, q: RecordQuery) -> list[Any]:
+        c = table.c
+        conditions: list[Any] = [c.visibility.in_(viewer.visibilities)]
+        if viewer.verified_only:
+            conditions.append(c.verification == "verified")
+        if q.verification:
+            conditions.append(c.verification == q.verification)
+        if q.visibility:
+            conditions.append(c.visibility == q.visibility)
+        if q.country and "country" in c:
+            conditions.append(c.country == q.country.upper())
+        date_col = _DATE_COLUMN.get(kind)
+        if date_col and q.date_from:
+            conditions.append(c[f"{date_col}_hi"] >= q.date_from.earliest)
+        if date_col and q.date_to:
+            conditions.append(c[f"{date_col}_lo"] <= q.date_to.latest)
+        if q.freedom and "freedoms" in c:
+            conditions.append(c.freedoms.like(term_pattern(q.freedom)))
+        if q.violation and "violations" in c:
+            conditions.append(c.violations.like(term_pattern(q.violation)))
+        if q.role and "roles" in c:
+            conditions.append(c.roles.like(term_pattern(q.role)))
+        elif q.role and kind == "incidents":
+            conditions.append(
+                c.id.in_(select(t.participants.c.parent_id).where(t.participants.c.role == q.role))
+            )
+        return conditions
+
+    def counts(self, viewer: Viewer) -> dict[str, int]:
+        out = {}
+        with self.db.begin() as conn:
+            for kind in KINDS:
+                table = MAPPINGS[kind].table
+                conditions = self._conditions(kind, table, viewer, RecordQuery())
+                out[kind] = (
+                    conn.scalar(select(func.count()).select_from(table).where(*conditions)) or 0
+                )
+        return out
+
+    def search(
+        self,
+        text: str,
+        viewer: Viewer,
+        kinds: Sequence[str] | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[SearchHit]:
+        with self.db.begin() as conn:
+            return search(conn, text, viewer, kinds, limit, offset)
+
+    def all_ids(self, conn: Connection, kind: str, viewer: Viewer) -> list[str]:
+        table = MAPPINGS[kind].table
+        conditions = self._conditions(kind, table, viewer, RecordQuery())
+        return list(conn.scalars(select(table.c.id).where(*conditions).order_by(table.c.id)))
+
+
+def _references(record: Any) -> Iterable[tuple[str, str]]:
+    for citation in record.sources:
+        yield "sources", citation.source_id
+    for p in getattr(record, "participants", []):
+        yield ("persons", p.person_id) if p.person_id else ("organisations", p.organisation_id)
+    for pid in getattr(record, "defendants", []):
+        yield "persons", pid
+    for a in getattr(record, "affiliations", []):
+        yield "organisations", a.organisation_id
+    for r in getattr(record, "recognitions", []):
+        if r.organisation_id:
+            yield "organisations", r.organisation_id
+
+
+def redact(conn: Connection, records: list[Record], viewer: Viewer) -> list[Record]:
+    """Remove references to people, organisations and sources ``viewer`` may not see.
+
+    A public incident may name a confidential witness; an anonymous reader gets the
+    incident without that participant (and so without the witness's id or name).
+    """
+    wanted: dict[str, set[str]] = {}
+    for record in records:
+        for kind, rid in _references(record):
+            wanted.setdefault(kind, set()).add(rid)
+    hidden: set[tuple[str, str]] = set()
+    for kind, ids in wanted.items():
+        table = _REFERENCE_TABLES[kind]
+        ids_list = list(ids)
+        visible: set[str] = set()
+        for start in range(0, len(ids_list), 500):
+            chunk = ids_list[start : start + 500]
+            rows = conn.execute(
+                select(table.c.id, table.c.visibility, table.c.verification).where(
+                    table.c.id.in_(chunk)
+                )
+            )
+            visible.update(r.id for r in rows if viewer.can_read(r.visibility, r.verification))
+        hidden.update((kind, rid) for rid in ids if rid not in visible)
+    if not hidden:
+        return records
+    return [_without(record, hidden) for record in records]
+
+
+def _without(record: Any, hidden: set[tuple[str, str]]) -> Any:
+    changes: dict[str, Any] = {
+        "sources": [c for c in record.sources if ("sources", c.source_id) not in hidden]
+    }
+    if hasattr(record, "participants"):
+        changes["participants"] = [
+            p
+            for p in record.participants
+            if ("persons", p.person_id) not in hidden
+            and ("organisations", p.organisation_id) not in hidden
+        ]
+    if hasattr(record, "defendants"):
+        gone = {pid for pid in record.defendants if ("persons", pid) in hidden}
+        if gone:
+            changes["defendants"] = [p for p in record.defendants if p not in gone]
+            for attr in ("charges", "events", "recognitions"):
+                changes[attr] = [x for x in getattr(record, attr) if x.person_id not in gone]
+    if hasattr(record, "affiliations"):
+        changes["affiliations"] = [
+            a for a in record.affiliations if ("organisations", a.organisation_id) not in hidden
+        ]
+    if hasattr(record, "recognitions") and "recognitions" not in changes:
+        changes["recognitions"] = [
+            r
+            for r in record.recognitions
+            if not r.organisation_id or ("organisations", r.organisation_id) not in hidden
+        ]
+    return record.model_copy(update=changes)
