@@ -412,15 +412,31 @@ def _print_prisoners(rows: list[dict], title: str) -> None:  # type: ignore[type
     console.print(table)
 
 
-def _mount_optional() -> None:
-    try:
-        from civicspace.victims.cli import app as lists_app
-    except ImportError:
-        return
-    app.add_typer(lists_app, name="lists")
+# Capabilities in their own packages add their commands here (each module's
+# ``register(app)``); the core CLI stays one thin file.
+PLUGIN_MODULES = (
+    "civicspace.victims.cli",
+    "civicspace.reports.cli",
+    "civicspace.rating.cli",
+    "civicspace.web.cli",
+)
 
 
-_mount_optional()
+def _register_plugins() -> None:
+    import importlib
+    import importlib.util
+
+    for name in PLUGIN_MODULES:
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        if hasattr(module, "register"):
+            module.register(app)
+        elif name == "civicspace.victims.cli":
+            app.add_typer(module.app, name="lists")
+
+
+_register_plugins()
 
 
 def main() -> None:
