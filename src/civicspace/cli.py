@@ -427,7 +427,8 @@ def _register_plugins() -> None:
     import importlib.util
 
     for name in PLUGIN_MODULES:
-        if importlib.util.find_spec(name) is None:
+        package = name.rsplit(".", 1)[0]
+        if importlib.util.find_spec(package) is None or importlib.util.find_spec(name) is None:
             continue
         module = importlib.import_module(name)
         if hasattr(module, "register"):
