@@ -1,0 +1,437 @@
+"""HTML pages for monitors: Jinja2 templates, plain links and forms (htmx only enhances).
+
+Every page reads through the same services as the API, with the visitor's viewer.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from civicspace.access.accounts import LoginThrottled
+from civicspace.access.policy import AccessDenied, Viewer
+from civicspace.access.redaction import for_viewer
+from civicspace.cases import political_prisoners, upcoming_deadlines
+from civicspace.cases.custody import custody_state
+from civicspace.model.records import Incident, LegalCase, Person, Record, to_jsonable
+from civicspace.model.vocabulary import vocabulary
+from civicspace.store.aggregates import current_rating, incidents_per_month
+from civicspace.store.relations import cases_of, incidents_of, members_of
+from civicspace.store.repository import NotFound, RecordQuery, VersionConflict
+from civicspace.store.review import publish, review_queue, verify
+from civicspace.text import fold
+from civicspace.web.api import record_query
+from civicspace.web.auth import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    check_csrf,
+    client_address,
+    csrf_token,
+    current_user,
+    current_viewer,
+    services,
+    set_csrf_cookie,
+    set_session_cookie,
+)
+from civicspace.web.charts import month_chart
+from civicspace.web.errors import InputError
+from civicspace.web.i18n import LANG_COOKIE, negotiate, translations
+
+LIST_KINDS = {
+    "persons": "People",
+    "organisations": "Organisations",
+    "cases": "Legal cases",
+    "laws": "Laws and drafts",
+    "statistics": "Statistics",
+    "ratings": "Civic space ratings",
+    "sources": "Sources",
+}
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    svc = services(request)
+    lang = negotiate(request, svc.settings.default_locale)
+    tr = translations(lang)
+    user = current_user(request)
+    viewer = current_viewer(request)
+
+    def label(vocab: str, key: str) -> str:
+        vocab_obj = vocabulary(vocab)
+        if key not in vocab_obj:
+            return key
+        term = vocab_obj[key]
+        return (term.label_ru if lang == "ru" and term.label_ru else term.label) or key
+
+    html = svc.templates.get_template(template).render(
+        request=request,
+        _=tr.gettext,
+        ngettext=tr.ngettext,
+        lang=lang,
+        user=user,
+        viewer=viewer,
+        csrf_field=CSRF_FIELD,
+        csrf=csrf_token(request),
+        label=label,
+        vocabulary=vocabulary,
+        query_with=lambda **kw: _query_with(request, **kw),
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status)
+    set_csrf_cookie(request, response)
+    if request.query_params.get("lang") in ("en", "ru"):
+        response.set_cookie(LANG_COOKIE, lang, samesite="lax", httponly=True, path="/")
+    return response
+
+
+def _query_with(request: Request, **changes: Any) -> str:
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return "?" + urlencode(params)
+
+
+def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", status=status, message=message)
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _slug(title: str, prefix: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", fold(title).lower()).strip("-")[:40] or prefix
+    return f"{prefix}-{base}-{secrets.token_hex(3)}"
+
+
+def build_pages() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/", response_class=HTMLResponse)
+    def dashboard(request: Request) -> Response:
+        svc = services(request)
+        viewer = current_viewer(request)
+        months = incidents_per_month(svc.store, viewer)
+        latest = svc.store.list(
+            "incidents", viewer, RecordQuery(sort="date", descending=True, limit=10)
+        )
+        today = svc.settings.today()
+        return render(
+            request,
+            "dashboard.html",
+            chart=month_chart(months, vocabulary("freedom").keys()),
+            latest=latest.items,
+            deadlines=upcoming_deadlines(svc.store, viewer, today, 30),
+            rating=current_rating(svc.store, viewer),
+            counts=svc.store.counts(viewer),
+            today=today,
+        )
+
+    # --- logging in and out ---------------------------------------------------------------
+    @router.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request) -> Response:
+        return render(request, "login.html", error=None, name="")
+
+    @router.post("/login", response_class=HTMLResponse)
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        check_csrf(request, str(form.get(CSRF_FIELD, "")))
+        name = str(form.get("name", "")).strip()
+        password = str(form.get("password", ""))
+        svc = services(request)
+        try:
+            user = svc.accounts.authenticate(name, password, client_address(request))
+        except LoginThrottled as exc:
+            response = render(request, "login.html", status=429, error=str(exc), name=name)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
+        if user is None:
+            return render(
+                request, "login.html", status=401, error="Wrong name or password.", name=name
+            )
+        redirect = _redirect("/")
+        set_session_cookie(request, redirect, svc.tokens.start_session(user))
+        return redirect
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        form = await request.form()
+        check_csrf(request, str(form.get(CSRF_FIELD, "")))
+        if token := request.cookies.get(SESSION_COOKIE):
+            services(request).tokens.end_session(token)
+        response = _redirect("/")
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    # --- incidents ------------------------------------------------------------------------
+    @router.get("/incidents", response_class=HTMLResponse)
+    def incidents(request: Request) -> Response:
+        svc = services(request)
+        viewer = current_viewer(request)
+        p = request.query_params
+        page_no = max(int(p.get("page", "1")) if p.get("page", "1").isdigit() else 1, 1)
+        size = svc.settings.page_size
+        try:
+            query = record_query(
+                "incidents", p.get("country"), p.get("date_from"), p.get("date_to"),
+                p.get("freedom"), p.get("violation"), p.get("role"), p.get("verification"),
+                p.get("visibility"), p.get("q"), p.get("sort", "date") or "date",
+                p.get("order", "desc"), size, (page_no - 1) * size,
+            )
+        except InputError as exc:
+            return render(request, "incidents.html", status=422, error=str(exc),
+                          field=exc.field, page=None, page_no=1, pages=1)
+        page = svc.store.list("incidents", viewer, query)
+        pages = max((page.total + size - 1) // size, 1)
+        template = "incident_rows.html" if request.headers.get("hx-request") else "incidents.html"
+        return render(request, template, page=page, page_no=page_no, pages=pages,
+                      error=None, field=None)
+
+    @router.get("/incidents/new", response_class=HTMLResponse)
+    def incident_form(request: Request) -> Response:
+        viewer = current_viewer(request)
+        if not viewer.can_write:
+            return _redirect("/login")
+        return render(request, "incident_form.html", form={}, error=None,
+                      sources=_sources(request, viewer))
+
+    @router.post("/incidents/new", response_class=HTMLResponse)
+    async def incident_create(request: Request) -> Response:
+        viewer = current_viewer(request)
+        form = await request.form()
+        check_csrf(request, str(form.get(CSRF_FIELD, "")))
+        if not viewer.can_write:
+            return _error_page(request, 403, "Log in as a researcher or editor to add incidents.")
+        data = {k: str(v) for k, v in form.multi_items() if k not in ("freedoms", "violations")}
+        values: dict[str, Any] = dict(data)
+        values["freedoms"] = form.getlist("freedoms")
+        values["violations"] = form.getlist("violations")
+        svc = services(request)
+        try:
+            people, incident = _incident_from_form(values, viewer)
+            for person in people:
+                svc.store.save(person, viewer, expected_version=0)
+            saved = svc.store.save(incident, viewer, expected_version=0)
+        except (ValidationError, ValueError, AccessDenied, VersionConflict) as exc:
+            message = _validation_message(exc)
+            return render(request, "incident_form.html", status=422, form=values,
+                          error=message, sources=_sources(request, viewer))
+        return _redirect(f"/incidents/{saved.id}")
+
+    @router.get("/incidents/{record_id}", response_class=HTMLResponse)
+    def incident_page(request: Request, record_id: str) -> Response:
+        svc = services(request)
+        viewer = current_viewer(request)
+        try:
+            incident = svc.store.get("incidents", record_id, viewer)
+        except NotFound:
+            return _error_page(request, 404, "No such incident.")
+        assert isinstance(incident, Incident)
+        people = _by_id(svc.store.get_many(
+            "persons", [p.person_id for p in incident.participants if p.person_id], viewer))
+        orgs = _by_id(svc.store.get_many(
+            "organisations",
+            [p.organisation_id for p in incident.participants if p.organisation_id], viewer))
+        sources = _by_id(svc.store.get_many(
+            "sources", [c.source_id for c in incident.sources], viewer))
+        return render(request, "incident.html", record=incident, people=people, orgs=orgs,
+                      sources=sources)
+
+    # --- people, organisations, cases -------------------------------------------------------
+    @router.get("/persons/{record_id}", response_class=HTMLResponse)
+    def person_page(request: Request, record_id: str) -> Response:
+        svc = services(request)
+        viewer = current_viewer(request)
+        try:
+            person = svc.store.get("persons", record_id, viewer)
+        except NotFound:
+            return _error_page(request, 404, "No such person.")
+        assert isinstance(person, Person)
+        mine = incidents_of(svc.store, viewer, person_id=person.id)
+        cases = cases_of(svc.store, viewer, person.id)
+        orgs = _by_id(svc.store.get_many(
+            "organisations", [a.organisation_id for a in person.affiliations], viewer))
+        return render(request, "person.html", record=person, incidents=mine, cases=cases,
+                      orgs=orgs)
+
+    @router.get("/organisations/{record_id}", response_class=HTMLResponse)
+    def organisation_page(request: Request, record_id: str) -> Response:
+        svc = services(request)
+        viewer = current_viewer(request)
+        try:
+            org = svc.store.get("organisations", record_id, viewer)
+        except NotFound:
+            return _error_page(request, 404, "No such organisation.")
+        members = members_of(svc.store, viewer, org.id)
+        incidents = incidents_of(svc.store, viewer, organisation_id=org.id)
+        return render(request, "organisation.html", record=org, members=members,
+                      incidents=incidents)
+
+    @router.get("/cases/{record_id}", response_class=HTMLResponse)
+    def case_page(request: Request, record_id: str) -> Response:
+        svc = services(request)
+        viewer = current_viewer(request)
+        try:
+            case = svc.store.get("cases", record_id, viewer)
+        except NotFound:
+            return _error_page(request, 404, "No such case.")
+        assert isinstance(case, LegalCase)
+        today = svc.settings.today()
+        people = _by_id(svc.store.get_many("persons", case.defendants, viewer))
+        custody = {pid: custody_state(case, pid, today) for pid in case.defendants}
+        deadlines = {pid: st.deadline_after(today) for pid, st in custody.items()}
+        timeline = sorted(case.events, key=lambda e: (e.date.earliest, e.date.latest))
+        return render(request, "case.html", record=case, people=people, custody=custody,
+                      deadlines=deadlines, timeline=timeline, today=today)
+
+    @router.get("/prisoners", response_class=HTMLResponse)
+    def prisoners(request: Request) -> Response:
+        svc = services(request)
+        rows = political_prisoners(svc.store, current_viewer(request), svc.settings.today())
+        sort = request.query_params.get("sort", "name")
+        if sort == "days":
+            rows.sort(key=lambda r: -(r.days_in_custody or -1))
+        elif sort == "status":
+            rows.sort(key=lambda r: (r.status, r.name.casefold()))
+        return render(request, "prisoners.html", rows=rows, sort=sort)
+
+    @router.get("/search", response_class=HTMLResponse)
+    def search(request: Request) -> Response:
+        q = request.query_params.get("q", "").strip()[:200]
+        hits = services(request).store.search(q, current_viewer(request), limit=50) if q else []
+        return render(request, "search.html", q=q, hits=hits)
+
+    # --- the review queue ----------------------------------------------------------------------
+    @router.get("/review", response_class=HTMLResponse)
+    def review(request: Request) -> Response:
+        viewer = current_viewer(request)
+        if not viewer.can_write:
+            return _redirect("/login")
+        return render(request, "review.html",
+                      queue=review_queue(services(request).store, viewer))
+
+    @router.post("/review/{kind}/{record_id}/{action}")
+    async def review_action(request: Request, kind: str, record_id: str, action: str) -> Response:
+        viewer = current_viewer(request)
+        form = await request.form()
+        check_csrf(request, str(form.get(CSRF_FIELD, "")))
+        if kind not in LIST_KINDS and kind != "incidents" or action not in ("verify", "publish"):
+            return _error_page(request, 404, "No such action.")
+        if not viewer.can_publish:
+            return _error_page(request, 403, "Only editors verify and publish.")
+        version = str(form.get("version", ""))
+        expected = int(version) if version.isdigit() else None
+        step = verify if action == "verify" else publish
+        try:
+            step(services(request).store, kind, record_id, viewer, expected)
+        except NotFound:
+            return _error_page(request, 404, "No such record.")
+        except VersionConflict:
+            return _error_page(request, 409, "Someone changed this record; reload the queue.")
+        return _redirect("/review")
+
+    # --- lists of the other kinds ----------------------------------------------------------------
+    @router.get("/{kind}", response_class=HTMLResponse)
+    def record_list(request: Request, kind: str) -> Response:
+        if kind not in LIST_KINDS:
+            return _error_page(request, 404, "No such page.")
+        svc = services(request)
+        viewer = current_viewer(request)
+        q = request.query_params.get("q", "").strip()[:200] or None
+        sort = "date" if kind in ("ratings",) else "id"
+        page = svc.store.list(kind, viewer, RecordQuery(text=q, sort=sort,
+                                                         descending=kind == "ratings", limit=500))
+        return render(request, "list.html", kind=kind, title=LIST_KINDS[kind],
+                      items=page.items, total=page.total, q=q or "")
+
+    @router.get("/{kind}/{record_id}", response_class=HTMLResponse)
+    def record_page(request: Request, kind: str, record_id: str) -> Response:
+        """Laws, statistics, ratings and sources: every field of the record."""
+        if kind not in ("laws", "statistics", "ratings", "sources"):
+            return _error_page(request, 404, "No such page.")
+        try:
+            record = services(request).store.get(kind, record_id, current_viewer(request))
+        except NotFound:
+            return _error_page(request, 404, "No such record.")
+        fields = [
+            (k, v)
+            for k, v in to_jsonable(for_viewer(record, current_viewer(request))).items()
+            if k not in ("id", "title", "kind")
+        ]
+        return render(request, "record.html", record=record, fields=fields)
+
+    return router
+
+
+def _by_id(records: list[Record]) -> dict[str, Any]:
+    return {r.id: r for r in records}
+
+
+def _sources(request: Request, viewer: Viewer) -> list[Record]:
+    return services(request).store.list("sources", viewer, RecordQuery(limit=500)).items
+
+
+def _validation_message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
+    return str(exc)
+
+
+PARTICIPANT_ROWS = 3
+
+
+def _incident_from_form(values: dict[str, Any], viewer: Viewer) -> tuple[list[Person], Incident]:
+    """New people named in the form and the incident; nothing is saved here."""
+    visibility = values.get("visibility") or "restricted"
+    people: list[Person] = []
+    participants: list[dict[str, Any]] = []
+    for i in range(PARTICIPANT_ROWS):
+        role = values.get(f"participant_role_{i}") or ""
+        existing = (values.get(f"participant_person_{i}") or "").strip()
+        new_name = (values.get(f"participant_name_{i}") or "").strip()
+        if not (existing or new_name):
+            continue
+        if not role:
+            raise ValueError(f"participant {i + 1}: choose a role")
+        if new_name:
+            script = "Cyrl" if re.search("[а-яёәғқңөұүһі]", new_name, re.I) else "Latn"
+            person = Person.model_validate({
+                "id": _slug(new_name, "person"),
+                "name": {"text": new_name, "script": script},
+                "visibility": values.get(f"participant_visibility_{i}") or visibility,
+                "country": (values.get("country") or "").upper() or None,
+            })
+            people.append(person)
+            existing = person.id
+        participants.append({"person_id": existing, "role": role})
+    sources = []
+    if values.get("source_id"):
+        sources.append({"source_id": values["source_id"],
+                        "locator": values.get("source_locator") or None})
+    incident = Incident.model_validate({
+        "id": values.get("id") or _slug(values.get("title", ""), "inc"),
+        "title": values.get("title", ""),
+        "date": values.get("date", ""),
+        "country": (values.get("country") or "").upper(),
+        "freedoms": values.get("freedoms") or [],
+        "violations": values.get("violations") or [],
+        "participants": participants,
+        "summary": values.get("summary") or None,
+        "visibility": visibility,
+        "verification": "unverified",
+        "sources": sources,
+    })
+    return people, incident
+
+
+__all__ = ["build_pages"]
