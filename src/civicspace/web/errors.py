@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from civicspace.access.accounts import AccountError, LoginThrottled
@@ -99,6 +100,16 @@ def install(app: FastAPI) -> None:
     async def on_account(request: Request, exc: AccountError) -> Response:
         return JSONResponse(error_body(str(exc)), status_code=422)
 
+    async def on_integrity(request: Request, exc: IntegrityError) -> Response:
+        # The database's own message may quote other records' ids: never pass it on.
+        return JSONResponse(
+            error_body(
+                "the change conflicts with other records: it is still referenced by them, "
+                "or refers to a record that does not exist"
+            ),
+            status_code=409,
+        )
+
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
         return JSONResponse(
             error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers
@@ -114,4 +125,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotAuthenticated, on_unauthenticated)  # type: ignore[arg-type]
     app.add_exception_handler(LoginThrottled, on_throttled)  # type: ignore[arg-type]
     app.add_exception_handler(AccountError, on_account)  # type: ignore[arg-type]
+    app.add_exception_handler(IntegrityError, on_integrity)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]

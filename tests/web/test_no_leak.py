@@ -1,0 +1,91 @@
+"""An anonymous visitor never sees a restricted or confidential record by any route:
+crawl every page reachable from the dashboard, every API list and search."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from civicspace.model.records import KINDS
+from tests.web.conftest import CANARIES, CONFIDENTIAL, Web
+
+HREF = re.compile(r'href="(/[^"#]*)"')
+SEARCHES = ("Canarybek", "Канарбек", "Aigerim", "Айгерим", "Interview", "Informant", "dispersal")
+
+
+def crawl(web: Web, headers: dict[str, str]) -> dict[str, str]:
+    """Every page reachable from ``/`` and the API answers, by URL."""
+    seen: dict[str, str] = {}
+    queue = deque(["/", "/incidents?verification=unverified", "/login"])
+    queue.extend(f"/search?q={q}" for q in SEARCHES)
+    queue.extend(f"/incidents?q={q}" for q in SEARCHES)
+    while queue:
+        url = queue.popleft().replace("&amp;", "&")
+        if url in seen or url.startswith("/static/") or len(seen) > 400:
+            continue
+        response = web.http.get(url, headers={**headers, "accept": "text/html"})
+        seen[url] = response.text
+        queue.extend(HREF.findall(response.text))
+    api = [f"/api/v1/{kind}?limit=500" for kind in KINDS]
+    api += [f"/api/v1/{kind}?limit=500&q={q}" for kind in KINDS for q in SEARCHES]
+    api += [f"/api/v1/search?q={q}" for q in SEARCHES]
+    api += [
+        "/api/v1/counts", "/api/v1/review", "/api/v1/deadlines?on=2022-09-01",
+        "/api/v1/political-prisoners?on=2022-09-01", "/api/v1/stats/incidents-per-month",
+        "/api/v1/persons/person-witness", "/api/v1/sources/src-secret",
+        "/api/v1/incidents/inc-draft", "/api/v1/incidents/inc-extension",
+        "/api/v1/openapi.json",
+    ]
+    for url in api:
+        seen[url] = web.http.get(url, headers=headers).text
+    return seen
+
+
+def echoes(url: str) -> list[str]:
+    """What a response may repeat back from its own request (a search box, a 404 message)."""
+    parts = urlsplit(url)
+    words = [unquote(p) for p in parts.path.split("/") if p]
+    words += [value for _, value in parse_qsl(parts.query)]
+    return sorted(words, key=len, reverse=True)
+
+
+def leaks(pages: dict[str, str], secrets: tuple[str, ...]) -> list[str]:
+    found = []
+    for url, text in pages.items():
+        for echo in echoes(url):
+            text = text.replace(echo, "")
+        found += [f"{secret!r} in {url}" for secret in secrets if secret in text]
+    return found
+
+
+def test_anonymous_sees_no_hidden_record_anywhere(web: Web) -> None:
+    pages = crawl(web, web.as_("anonymous"))
+    assert len(pages) > 40
+    assert "/incidents/inc-extension" in pages and "/cases/case-mamai" in pages
+    assert "Zhanbolat Mamai" in pages["/incidents/inc-extension"]
+    assert leaks(pages, CANARIES) == []
+    for q in SEARCHES:
+        assert '"items":[]' in pages[f"/api/v1/search?q={q}"]
+        assert '"total":0' in pages[f"/api/v1/incidents?limit=500&q={q}"]
+
+
+def test_counts_do_not_reveal_hidden_records(web: Web) -> None:
+    counts = web.http.get("/api/v1/counts").json()
+    assert counts["incidents"] == 1 and counts["persons"] == 1 and counts["sources"] == 1
+    listed = web.http.get("/api/v1/incidents?q=dispersal").json()
+    assert listed["total"] == 0
+
+
+def test_staff_below_editor_never_see_confidential(web: Web) -> None:
+    for role in ("viewer", "researcher"):
+        pages = crawl(web, web.as_(role))
+        assert "Unverified report of a dispersal" in pages["/api/v1/incidents?limit=500"]
+        assert leaks(pages, CONFIDENTIAL) == [], role
+
+
+def test_editors_do_see_the_witness(web: Web) -> None:
+    body = web.http.get("/api/v1/incidents/inc-extension", headers=web.as_("editor")).text
+    assert "person-witness" in body
+    hits = web.http.get("/api/v1/search?q=Канарбек", headers=web.as_("editor")).json()
+    assert [h["id"] for h in hits["items"]] == ["person-witness"]
