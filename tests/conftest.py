@@ -45,7 +45,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_url() -> Iterator[str]:
     base = _postgres_base_url()
     if base is None:
-        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+        pytest.skip(
+            f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
     schema = f"cs_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base)
     try:
@@ -70,7 +72,11 @@ def _truncate_postgres(db: Database) -> None:
     tables = [n for n in inspect(db.engine).get_table_names() if n != "alembic_version"]
     if tables:
         with db.begin() as conn:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text(
+                    "TRUNCATE " + ", ".join(f'"{n}"' for n in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
 
 
 @pytest.fixture(params=BACKENDS)

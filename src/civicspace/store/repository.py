@@ -21,7 +21,7 @@ from civicspace.store import schema as t
 from civicspace.store.db import Database
 from civicspace.store.mapping import MAPPINGS, group_rows, load_records, record_rows
 from civicspace.store.search import SearchHit, index_records, remove_documents, search
-from civicspace.store.types import term_pattern
+from civicspace.store.types import contains_term
 
 Clock = Callable[[], dt.datetime]
 
@@ -83,9 +83,11 @@ class Store:
         self.clock = clock
 
     # --- writing ----------------------------------------------------------------------
-    def insert_many(self, conn: Connection, records: Sequence[Record], actor: str) -> None:
+    def insert_many(
+        self, conn: Connection, records: Sequence[Record], actor: str, now: dt.datetime | None = None
+    ) -> None:
         """Insert new records in bulk (one ``executemany`` per table) and index them."""
-        now = self.clock()
+        now = now or self.clock()
         stamped = [
             r.model_copy(
                 update={
@@ -108,6 +110,8 @@ class Store:
     def save(self, record: Record, viewer: Viewer, expected_version: int | None = None) -> Record:
         """Create ``record`` or replace the stored one; a stale ``expected_version`` changes nothing."""
         viewer.require_write()
+        # Re-validate: a model_copy(update=...) by a caller skips validation.
+        record = type(record).model_validate(record.model_dump())
         if record.visibility == "confidential" or record.verification == "verified":
             viewer.require_publish()
         table = MAPPINGS[record.kind].table
@@ -131,7 +135,7 @@ class Store:
                         "version": 1,
                     }
                 )
-                self.insert_many(conn, [saved], actor)
+                self.insert_many(conn, [saved], actor, now)
                 return saved
             if not viewer.can_read(current.visibility, "verified"):
                 raise NotFound(f"{record.kind} {record.id!r} does not exist")
@@ -282,11 +286,11 @@ class Store:
         if date_col and q.date_to:
             conditions.append(c[f"{date_col}_lo"] <= q.date_to.latest)
         if q.freedom and "freedoms" in c:
-            conditions.append(c.freedoms.like(term_pattern(q.freedom)))
+            conditions.append(contains_term(c.freedoms, q.freedom))
         if q.violation and "violations" in c:
-            conditions.append(c.violations.like(term_pattern(q.violation)))
+            conditions.append(contains_term(c.violations, q.violation))
         if q.role and "roles" in c:
-            conditions.append(c.roles.like(term_pattern(q.role)))
+            conditions.append(contains_term(c.roles, q.role))
         elif q.role and kind == "incidents":
             conditions.append(
                 c.id.in_(select(t.participants.c.parent_id).where(t.participants.c.role == q.role))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import ColumnElement, String, Text, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -44,6 +44,6 @@ class TermList(TypeDecorator[list[str]]):
         return [v for v in value.split("|") if v]
 
 
-def term_pattern(term: str) -> str:
-    """The LIKE pattern matching lists that contain ``term``."""
-    return f"%|{term}|%"
+def contains_term(column: ColumnElement[Any], term: str) -> ColumnElement[bool]:
+    """A condition true where the term list in ``column`` contains ``term``."""
+    return type_coerce(column, Text).like(f"%|{term}|%")

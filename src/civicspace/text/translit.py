@@ -96,20 +96,31 @@ _LATIN_SPECIAL: Final = str.maketrans({
     "ı": "i", "ë": "e", "\u2019": "", "\u201d": "", "'": "", "`": "", "ʼ": "",
 })
 _DIGRAPHS: Final = (
-    ("shch", "sh"), ("shsh", "sh"), ("sch", "sh"), ("dzh", "j"), ("dj", "j"), ("zh", "j"),
-    ("kh", "h"), ("gh", "g"), ("ng", "n"), ("q", "k"), ("ts", "c"), ("w", "v"), ("x", "ks"),
+    ("q", "k"), ("w", "v"), ("x", "ks"),  # single letters first, so "qkh" -> "kkh" -> "kh"
+    ("shch", "sh"), ("shsh", "sh"), ("sch", "sh"), ("kh", "h"), ("dzh", "j"), ("dj", "j"),
+    ("zh", "j"), ("jh", "j"), ("gh", "g"), ("ng", "n"), ("ts", "c"),
 )
 _REPEATS = re.compile(r"(.)\1+")
 _TOKEN = re.compile(r"[^\W_]+")
 
 
+# Cyrillic letters go straight to their folded Latin form (ж -> j, not zh), so that a
+# neighbouring letter cannot merge with half of a digraph ("зж" is "zj" in kz2021 too).
+_FOLD_CYRILLIC: Final = {**_BASE, "ж": "j", "х": "h", "щ": "sh"}
+
+
 def _fold_word(word: str) -> str:
-    word = "".join(_BASE.get(c, c) for c in word.lower())
+    word = "".join(_FOLD_CYRILLIC.get(c, c) for c in word.lower())
     word = word.translate(_LATIN_SPECIAL)
     word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
     word = _REPEATS.sub(r"\1", word)
-    for src, dst in _DIGRAPHS:
-        word = word.replace(src, dst)
+    previous = None
+    while word != previous:  # to a fixed point: BGN "ңг" -> "ngg" -> "ng" -> "n"
+        previous = word
+        for src, dst in _DIGRAPHS:
+            replaced = word.replace(src, dst)
+            if replaced != word:  # collapse what a replacement doubles: "ghkh" -> "ghh" -> "gh"
+                word = _REPEATS.sub(r"\1", replaced)
     word = _REPEATS.sub(r"\1", word.replace("y", "i"))
     return _REPEATS.sub(r"\1", word.replace("ie", "e"))
 
