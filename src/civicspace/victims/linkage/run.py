@@ -1,0 +1,154 @@
+"""Link records across lists: Splink scores the pairs, we cluster them into people.
+
+The engine is injected (:func:`duckdb_engine` by default, :func:`spark_engine` for lists
+that outgrow one machine) so tests run the real thing on a small scale.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+
+from civicspace.victims.linkage import baseline, model_v1
+from civicspace.victims.linkage.clusters import ScoredPair, cluster_records
+from civicspace.victims.normalise import NORMALISED_FIELDS
+
+MODELS: dict[str, ModuleType] = {"v1": model_v1, "baseline": baseline}
+DEFAULT_THRESHOLD = 0.9
+REVIEW_FLOOR = 0.2  # pairs between this and the threshold go to the review queue
+_STRING_FIELDS = ("surname_key", "given_key", "given_initial", "patronymic_key",
+                  "patronymic_initial", "gender", "place_key", "name", "date", "place")
+_INT_FIELDS = ("birth_year", "event_day")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class LinkageResult:
+    """Scored pairs (at or above the review floor), clusters, and what produced them."""
+
+    model_version: str
+    engine: str
+    threshold: float
+    pairs: list[ScoredPair]
+    clusters: dict[str, str]
+    parameters: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def uncertain_pairs(self, floor: float = REVIEW_FLOOR) -> list[ScoredPair]:
+        """Pairs a person should look at: probable, but below the threshold."""
+        return sorted((p for p in self.pairs if floor <= p.probability < self.threshold),
+                      key=lambda p: -p.probability)
+
+
+def duckdb_engine() -> Any:
+    from splink import DuckDBAPI
+
+    return DuckDBAPI()
+
+
+def spark_engine(spark_session: Any | None = None) -> Any:
+    """Splink on Spark; without a session, a local one on all cores (for tests and trials)."""
+    from pyspark.sql import SparkSession
+    from splink import SparkAPI
+    from splink.backends.spark import similarity_jar_location
+
+    if spark_session is None:
+        # Splink's string-similarity functions (Jaro-Winkler) ship as a jar of Spark UDFs.
+        spark_session = (
+            SparkSession.builder.master("local[*]")
+            .config("spark.jars", similarity_jar_location())
+            .appName("civicspace-linkage")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.default.parallelism", "4")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate()
+        )
+        spark_session.sparkContext.setCheckpointDir("/tmp/civicspace-spark-checkpoints")
+    return SparkAPI(spark_session=spark_session, break_lineage_method="persist")
+
+
+ENGINES: dict[str, Callable[[], Any]] = {"duckdb": duckdb_engine, "spark": spark_engine}
+
+
+def _frame(records: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    frame = records[["unique_id", *columns]].copy()
+    for col in columns:
+        if col in _INT_FIELDS:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64")
+        elif col in _STRING_FIELDS:
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+            frame[col] = frame[col].map(lambda v: None if v in ("", None) else str(v))
+    frame["unique_id"] = frame["unique_id"].astype(str)
+    return frame
+
+
+def link_records(
+    records: pd.DataFrame,
+    *,
+    model: str = "v1",
+    engine: str | Any = "duckdb",
+    threshold: float = DEFAULT_THRESHOLD,
+    decisions: Mapping[tuple[str, str], str] | None = None,
+    progress: Progress | None = None,
+    seed: int = 42,
+) -> LinkageResult:
+    """Link the records of several lists.
+
+    ``records`` has ``unique_id``, ``list_name`` and the normalised fields (or, for the
+    baseline model, ``name``, ``gender``, ``date``, ``place``). Each list is treated as
+    free of duplicates.
+    """
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    module = MODELS[model]
+    db_api = ENGINES[engine]() if isinstance(engine, str) else engine
+    engine_name = engine if isinstance(engine, str) else type(engine).__name__
+    columns = [c for c in (NORMALISED_FIELDS if model != "baseline" else
+                           ("name", "gender", "date", "place")) if c != "initials_only"]
+    list_names = sorted(records["list_name"].unique())
+    if len(list_names) < 2:
+        raise ValueError("linkage needs records from at least two lists")
+    from splink import Linker
+
+    tables = [
+        db_api.register(_frame(records[records["list_name"] == name], columns),
+                        dataset_display_name=f"list_{i}")
+        for i, name in enumerate(list_names)
+    ]
+    linker = Linker(tables, module.settings("link_only"), log_level=logging.WARNING)
+    say("training the model (expectation maximisation)")
+    module.train(linker, len(records), seed=seed)
+    say("scoring candidate pairs")
+    predictions = linker.inference.predict(threshold_match_probability=min(REVIEW_FLOOR,
+                                                                           threshold))
+    frame = predictions.as_pandas_dataframe()
+    pairs = [
+        ScoredPair(str(a), str(b), float(p))
+        for a, b, p in zip(frame["unique_id_l"], frame["unique_id_r"],
+                           frame["match_probability"], strict=True)
+    ]
+    say(f"clustering {len(pairs)} pairs into people")
+    record_list = dict(zip(records["unique_id"].astype(str), records["list_name"], strict=True))
+    clusters = cluster_records(record_list, pairs, threshold, decisions)
+    parameters = linker.misc.save_model_to_json()
+    return LinkageResult(
+        model_version=module.MODEL_VERSION,
+        engine=engine_name,
+        threshold=threshold,
+        pairs=pairs,
+        clusters=clusters,
+        parameters=parameters,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def records_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """A linkage input frame from record dicts (``unique_id``, ``list_name``, fields)."""
+    return pd.DataFrame(list(rows))

@@ -1,0 +1,81 @@
+"""Linkage across scripts and initials on synthetic lists with known truth (real Splink)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from civicspace.victims.linkage import cluster_records, link_records, pair_key
+from civicspace.victims.linkage.accuracy import pairwise_accuracy
+from civicspace.victims.linkage.clusters import ScoredPair
+from civicspace.victims.normalise import normalise
+from civicspace.victims.synth import make_lists
+
+
+def frame_of(lists: dict[str, list[dict[str, object]]]) -> pd.DataFrame:
+    return pd.DataFrame([
+        {"unique_id": r["record_id"], "list_name": name,
+         **{k: r[k] for k in ("name", "gender", "date", "place")}, **normalise(r)}
+        for name, records in lists.items() for r in records
+    ])
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> tuple[pd.DataFrame, dict[str, int]]:
+    lists = make_lists(600, seed=11)
+    return frame_of(lists.lists), lists.truth()
+
+
+def test_v1_links_cyrillic_latin_and_initials_only_lists(
+    synthetic: tuple[pd.DataFrame, dict[str, int]],
+) -> None:
+    records, truth = synthetic
+    result = link_records(records, engine="duckdb")
+    accuracy = pairwise_accuracy(result.clusters, truth)
+    assert accuracy.precision >= 0.97
+    assert accuracy.recall >= 0.9
+    # the baseline (stock comparisons on names as written) cannot cross scripts
+    base = link_records(records, model="baseline", engine="duckdb")
+    assert pairwise_accuracy(base.clusters, truth).f1 < accuracy.f1 - 0.3
+    assert result.model_version == "v1"
+    assert result.parameters["comparisons"]
+    # every cluster holds at most one record per list
+    lists_in_cluster = records.assign(cluster=records["unique_id"].map(result.clusters))
+    assert not lists_in_cluster.duplicated(["cluster", "list_name"]).any()
+
+
+def test_reviewer_decisions_override_the_model(
+    synthetic: tuple[pd.DataFrame, dict[str, int]],
+) -> None:
+    records, truth = synthetic
+    result = link_records(records)
+    record_list = dict(zip(records["unique_id"], records["list_name"], strict=True))
+    linked = next(p for p in result.pairs if p.probability >= result.threshold)
+    unlinked = next(
+        (a, b) for a in records["unique_id"] for b in records["unique_id"]
+        if record_list[a] != record_list[b] and result.clusters[a] != result.clusters[b]
+    )
+    decisions = {pair_key(linked.left, linked.right): "different",
+                 pair_key(*unlinked): "same"}
+    again = cluster_records(record_list, result.pairs, result.threshold, decisions)
+    assert again[linked.left] != again[linked.right]
+    assert again[unlinked[0]] == again[unlinked[1]]
+
+
+def test_clusters_never_join_two_records_of_one_list() -> None:
+    record_list = {"a1": "A", "a2": "A", "b1": "B"}
+    pairs = [ScoredPair("a1", "b1", 0.99), ScoredPair("a2", "b1", 0.98)]
+    clusters = cluster_records(record_list, pairs, 0.9)
+    assert clusters["a1"] == clusters["b1"] != clusters["a2"]
+
+
+@pytest.mark.slow
+def test_spark_engine_gives_the_same_kind_of_links(
+    synthetic: tuple[pd.DataFrame, dict[str, int]],
+) -> None:
+    pytest.importorskip("pyspark")
+    records, truth = synthetic
+    small = records[records["unique_id"].map(truth) <= 150]
+    result = link_records(small, engine="spark")
+    assert result.engine == "spark"
+    assert pairwise_accuracy(result.clusters, truth).f1 >= 0.9
