@@ -229,6 +229,11 @@ def _merge_kazakh_patronymic(tokens: list[str]) -> list[str]:
     return out
 
 
+def _kazakh_patronymic(token: str) -> bool:
+    low = token.lower().replace(" ", "")
+    return any(low.endswith(x) and len(low) > len(x) + 1 for x in _KZ_SON + _KZ_DAUGHTER)
+
+
 def _looks_like_surname(token: str) -> bool:
     return _surname_gender(token) is not None or _ends(token, _SURNAME_NEUTRAL)
 
@@ -259,7 +264,16 @@ def parse_name(written: str) -> PersonName:
     certain = False
 
     if patronymics:
-        p = patronymics[-1]
+        # "Михаил Ильясович Тажжанұлы": a Kazakh -ұлы word beside a Russian patronymic is
+        # the surname; "Яков Ержанұлы Нұрбердіұлы": a known given name first means the
+        # patronymic follows it.
+        russian = [i for i in patronymics if not _kazakh_patronymic(words[i])]
+        if russian:
+            p = russian[-1]
+        elif 1 in patronymics and _given_gender(words[0]):
+            p = 1
+        else:
+            p = patronymics[-1]
         patronymic = words[p]
         gender = _patronymic_gender(patronymic.replace(" ", ""))
         rest = words[:p] + words[p + 1 :]
@@ -277,12 +291,20 @@ def parse_name(written: str) -> PersonName:
         certain = bool(initials)
     elif len(words) >= 2:
         first, last = words[0], words[-1]
+        first_kz, last_kz = _kazakh_patronymic(first), _kazakh_patronymic(last)
         first_surnamey, last_surnamey = _looks_like_surname(first), _looks_like_surname(last)
         first_given, last_given = _given_gender(first), _given_gender(last)
-        if first_surnamey and not last_surnamey or last_given and not first_given:
-            surname, given, certain = first, last, True
-        elif last_surnamey and not first_surnamey or first_given and not last_given:
-            given, surname, certain = first, last, True
+        # Evidence in order of strength: a -ұлы/-қызы word is a modern Kazakh surname;
+        # a known given name ("Valentina" despite its -ina); a surname suffix.
+        if first_kz != last_kz:
+            surname, given = (first, last) if first_kz else (last, first)
+            certain = True
+        elif bool(first_given) != bool(last_given):
+            surname, given = (last, first) if first_given else (first, last)
+            certain = True
+        elif first_surnamey != last_surnamey:
+            surname, given = (first, last) if first_surnamey else (last, first)
+            certain = True
         elif script == "Latn":
             given, surname = first, last
         else:
