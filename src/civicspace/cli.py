@@ -6,13 +6,12 @@ import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import click
 import typer
-from typer.core import TyperGroup
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from civicspace.access.policy import ROLES
 from civicspace.cases import political_prisoners, upcoming_deadlines
@@ -38,7 +37,7 @@ from civicspace.store.repository import NotFound, RecordQuery, VersionConflict
 class _Commands(TyperGroup):
     """Turns user errors into one clear line on stderr and a non-zero exit, never a traceback."""
 
-    def invoke(self, ctx: click.Context) -> object:
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except ImportRejected as exc:
@@ -127,7 +126,7 @@ def demo(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     path = demo_dataset_path()
     counts = bundle.import_file(store, path, viewer(ctx), replace=True)
     as_of = dt.date(2022, 9, 1)
-    summary = {
+    summary: dict[str, Any] = {
         "database": store.db.url,
         "loaded": counts,
         "search_mamai": [

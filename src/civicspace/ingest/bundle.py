@@ -96,10 +96,10 @@ def parse_bundle(document: Any, file: str) -> Bundle:
             except ValidationError as exc:
                 problems.extend(problems_from_validation(file, row, exc))
                 continue
-            key = (key_kind, obj.id)  # type: ignore[attr-defined]
+            key = (key_kind, str(obj.id))
             if key in seen:
                 problems.append(
-                    Problem(file, row, "id", f"duplicate id {obj.id!r} (first at {seen[key]})")
+                    Problem(file, row, "id", f"duplicate id {key[1]!r} (first at {seen[key]})")
                 )  # type: ignore[attr-defined]
                 continue
             seen[key] = row
@@ -159,17 +159,18 @@ def check_references(conn: Connection, bundle: Bundle, file: str, replace: bool)
         in_bundle[r.kind].add(r.id)
         rows[(r.kind, r.id)] = f"{r.kind}[{i}]"
     wanted: dict[str, set[str]] = {}
-    for r in [*bundle.locations, *bundle.records]:
-        for _field, kind, rid in references(r):
+    everything: list[Location | Record] = [*bundle.locations, *bundle.records]
+    for item in everything:
+        for _field, kind, rid in references(item):
             wanted.setdefault(kind, set()).add(rid)
     known = {k: in_bundle.get(k, set()) | _existing(conn, k, ids) for k, ids in wanted.items()}
     problems: list[Problem] = []
     counters: dict[str, int] = {}
-    for r in [*bundle.locations, *bundle.records]:
-        kind = getattr(r, "kind", "locations")
+    for item in everything:
+        kind = getattr(item, "kind", "locations")
         index = counters.get(kind, 0)
         counters[kind] = index + 1
-        for field_name, ref_kind, rid in references(r):
+        for field_name, ref_kind, rid in references(item):
             if rid not in known[ref_kind]:
                 problems.append(
                     Problem(file, f"{kind}[{index}]", field_name, f"unknown {ref_kind} id {rid!r}")

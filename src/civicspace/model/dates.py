@@ -91,9 +91,13 @@ class FuzzyDate:
                 month = MONTHS.get(m["month"].rstrip("."))
                 if month is None:
                     raise ValueError(f"unknown month {m['month']!r} in date {text!r}")
-            part = m["part"]
-            if part:
-                part = "early" if "beginning" in part else "late" if "end" in part else part
+            written = m["part"]
+            part: Part | None = None
+            if written:
+                word = (
+                    "early" if "beginning" in written else "late" if "end" in written else written
+                )
+                part = word  # type: ignore[assignment]  # the regex admits only the three parts
             return cls(int(m["y"]), month, int(m["d"]) if m["d"] else None, part, bool(m["approx"]))
         raise ValueError(
             f"cannot read date {text!r}; write YYYY-MM-DD, YYYY-MM, YYYY, 'early YYYY-MM', "

@@ -278,7 +278,12 @@ class LegalCase(Record):
     @model_validator(mode="after")
     def _people_are_defendants(self) -> LegalCase:
         known = set(self.defendants)
-        for item in [*self.charges, *self.events, *self.recognitions]:
+        items: list[Charge | CaseEvent | Recognition] = [
+            *self.charges,
+            *self.events,
+            *self.recognitions,
+        ]
+        for item in items:
             if item.person_id is not None and item.person_id not in known:
                 raise ValueError(f"{item.person_id!r} is not a defendant of this case")
         return self

@@ -148,7 +148,7 @@ def legal_codes() -> dict[str, LegalCode]:
                     for num, attrs in (body.get("articles") or {}).items()
                 }
                 codes[code] = LegalCode(
-                    code=code, country=country, title=body["title"], articles=articles
+                    code=code, country=str(country), title=body["title"], articles=articles
                 )
             except (ValidationError, KeyError, TypeError, AttributeError) as exc:
                 raise VocabularyError(f"{entry.name}: {code}: {exc}") from exc

@@ -59,8 +59,7 @@ def incidents_per_month(
                 counts[month][freedom] += 1
     order = vocabulary("freedom").keys()
     return [
-        MonthCount(month, {f: counts[month].get(f, 0) for f in order})
-        for month in sorted(counts)
+        MonthCount(month, {f: counts[month].get(f, 0) for f in order}) for month in sorted(counts)
     ]
 
 

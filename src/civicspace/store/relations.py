@@ -20,8 +20,9 @@ def _ids(store: Store, query: object) -> list[str]:
         return sorted(set(conn.scalars(query)))  # type: ignore[call-overload]
 
 
-def incidents_of(store: Store, viewer: Viewer, person_id: str | None = None,
-                 organisation_id: str | None = None) -> list[Record]:
+def incidents_of(
+    store: Store, viewer: Viewer, person_id: str | None = None, organisation_id: str | None = None
+) -> list[Record]:
     c = t.participants.c
     where = c.person_id == person_id if person_id else c.organisation_id == organisation_id
     records = store.get_many("incidents", _ids(store, select(c.parent_id).where(where)), viewer)
@@ -30,8 +31,9 @@ def incidents_of(store: Store, viewer: Viewer, person_id: str | None = None,
 
 def cases_of(store: Store, viewer: Viewer, person_id: str) -> list[Record]:
     c = t.defendants.c
-    return store.get_many("cases", _ids(store, select(c.parent_id).where(c.person_id == person_id)),
-                          viewer)
+    return store.get_many(
+        "cases", _ids(store, select(c.parent_id).where(c.person_id == person_id)), viewer
+    )
 
 
 def members_of(store: Store, viewer: Viewer, organisation_id: str) -> list[Record]:

@@ -7,6 +7,7 @@ may see, with references to hidden people, organisations and sources removed.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -84,7 +85,11 @@ class Store:
 
     # --- writing ----------------------------------------------------------------------
     def insert_many(
-        self, conn: Connection, records: Sequence[Record], actor: str, now: dt.datetime | None = None
+        self,
+        conn: Connection,
+        records: Sequence[Record],
+        actor: str,
+        now: dt.datetime | None = None,
     ) -> None:
         """Insert new records in bulk (one ``executemany`` per table) and index them."""
         now = now or self.clock()
@@ -179,7 +184,7 @@ class Store:
             if child_rows:
                 conn.execute(insert(table), child_rows)
 
-    def _dependents(self, conn: Connection, record: Record) -> list[Record]:
+    def _dependents(self, conn: Connection, record: Record) -> builtins.list[Record]:
         """Records whose search documents quote ``record``'s names."""
         if record.kind == "persons":
             incident_ids = conn.scalars(
@@ -230,13 +235,13 @@ class Store:
             raise NotFound(f"no {kind} record {record_id!r}")
         return found[0]
 
-    def get_many(self, kind: str, ids: Sequence[str], viewer: Viewer) -> list[Record]:
+    def get_many(self, kind: str, ids: Sequence[str], viewer: Viewer) -> builtins.list[Record]:
         with self.db.begin() as conn:
             return self._visible(conn, kind, ids, viewer)
 
     def _visible(
         self, conn: Connection, kind: str, ids: Sequence[str], viewer: Viewer
-    ) -> list[Record]:
+    ) -> builtins.list[Record]:
         records = [
             r
             for r in load_records(conn, kind, ids)
@@ -269,9 +274,9 @@ class Store:
         return Page(items=items, total=total, limit=query.limit, offset=query.offset)
 
     @staticmethod
-    def _conditions(kind: str, table: Table, viewer: Viewer, q: RecordQuery) -> list[Any]:
+    def _conditions(kind: str, table: Table, viewer: Viewer, q: RecordQuery) -> builtins.list[Any]:
         c = table.c
-        conditions: list[Any] = [c.visibility.in_(viewer.visibilities)]
+        conditions: builtins.list[Any] = [c.visibility.in_(viewer.visibilities)]
         if viewer.verified_only:
             conditions.append(c.verification == "verified")
         if q.verification:
@@ -315,11 +320,11 @@ class Store:
         kinds: Sequence[str] | None = None,
         limit: int = 20,
         offset: int = 0,
-    ) -> list[SearchHit]:
+    ) -> builtins.list[SearchHit]:
         with self.db.begin() as conn:
             return search(conn, text, viewer, kinds, limit, offset)
 
-    def all_ids(self, conn: Connection, kind: str, viewer: Viewer) -> list[str]:
+    def all_ids(self, conn: Connection, kind: str, viewer: Viewer) -> builtins.list[str]:
         table = MAPPINGS[kind].table
         conditions = self._conditions(kind, table, viewer, RecordQuery())
         return list(conn.scalars(select(table.c.id).where(*conditions).order_by(table.c.id)))

@@ -59,7 +59,7 @@ def _fuzzy(name: str, index: bool = False) -> list[Column]:  # type: ignore[type
     ]
 
 
-def _child(name: str, parent: str, *columns: Column) -> Table:  # type: ignore[type-arg]
+def _child(name: str, parent: str, *columns: Column | Index) -> Table:  # type: ignore[type-arg]
     return Table(
         name,
         metadata,

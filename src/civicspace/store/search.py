@@ -12,7 +12,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, literal_column, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+)
 
 from civicspace.access.policy import Viewer
 from civicspace.model.records import VISIBILITY_RANK, Record
@@ -169,12 +179,13 @@ def search(
     if not tokens:
         return []
     d = t.search_documents
-    conditions = [d.c.visibility.in_(viewer.visibilities)]
+    conditions: list[ColumnElement[bool]] = [d.c.visibility.in_(viewer.visibilities)]
     if viewer.verified_only:
         conditions.append(d.c.verification == "verified")
     if kinds:
         conditions.append(d.c.kind.in_(list(kinds)))
     if conn.dialect.name == "sqlite":
+        stmt: Select[Any]
         match = " ".join(f'"{tok}"*' for tok in tokens)
         fts = (
             text("SELECT rowid AS id, rank FROM search_fts WHERE search_fts MATCH :match")
@@ -182,16 +193,16 @@ def search(
             .bindparams(match=match)
             .subquery("fts")
         )
-        query = select(d).join(fts, fts.c.id == d.c.id).order_by(fts.c.rank, d.c.id)
+        stmt = select(d).join(fts, fts.c.id == d.c.id).order_by(fts.c.rank, d.c.id)
     else:
         tsquery = func.to_tsquery("simple", " & ".join(f"{tok}:*" for tok in tokens))
-        tsv = literal_column("search_documents.tsv")
-        query = (
+        tsv: ColumnElement[Any] = literal_column("search_documents.tsv")
+        stmt = (
             select(d)
             .where(tsv.op("@@")(tsquery))
             .order_by(func.ts_rank(tsv, tsquery).desc(), d.c.id)
         )
-    query = query.where(*conditions).limit(limit).offset(offset)
+    stmt = stmt.where(*conditions).limit(limit).offset(offset)
     return [
         SearchHit(
             kind=row.kind,
@@ -201,5 +212,5 @@ def search(
             visibility=row.visibility,
             verification=row.verification,
         )
-        for row in conn.execute(query)
+        for row in conn.execute(stmt)
     ]
