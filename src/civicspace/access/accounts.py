@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -149,7 +150,7 @@ class Accounts:
                 ).one()
                 if failures[0] >= most:
                     oldest = as_utc(failures[1])
-                    retry = int((oldest + self.limit.window - now).total_seconds()) + 1
+                    retry = math.ceil((oldest + self.limit.window - now).total_seconds())
                     raise LoginThrottled(max(retry, 1))
             row = conn.execute(
                 select(a.users).where(a.users.c.name == name, a.users.c.disabled.is_(False))

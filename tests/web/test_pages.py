@@ -1,0 +1,102 @@
+"""HTML pages: login with CSRF, the incident form with a participant, review, languages."""
+
+from __future__ import annotations
+
+import re
+
+from tests.web.conftest import PASSWORD, Web
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def login(web: Web, name: str) -> None:
+    form = web.http.get("/login")
+    token = CSRF.search(form.text).group(1)  # type: ignore[union-attr]
+    response = web.http.post("/login", data={"name": name, "password": PASSWORD,
+                                             "csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+
+
+def csrf(web: Web, url: str = "/") -> str:
+    return CSRF.search(web.http.get(url).text).group(1)  # type: ignore[union-attr]
+
+
+def test_login_needs_the_csrf_token_and_a_right_password(web: Web) -> None:
+    assert web.http.post("/login", data={"name": "editor", "password": PASSWORD}).status_code == 403
+    token = csrf(web, "/login")
+    wrong = web.http.post("/login", data={"name": "editor", "password": "x" * 12,
+                                          "csrf_token": token})
+    assert wrong.status_code == 401 and "Wrong name or password" in wrong.text
+    for _ in range(5):
+        web.http.post("/login", data={"name": "viewer", "password": "nope", "csrf_token": token})
+    throttled = web.http.post("/login", data={"name": "viewer", "password": PASSWORD,
+                                              "csrf_token": token})
+    assert throttled.status_code == 429 and "retry-after" in throttled.headers
+
+
+def test_researcher_creates_incident_with_participant_then_editor_publishes(web: Web) -> None:
+    login(web, "researcher")
+    form = web.http.get("/incidents/new")
+    assert form.status_code == 200 and "participant_role_0" in form.text
+    token = CSRF.search(form.text).group(1)  # type: ignore[union-attr]
+    created = web.http.post("/incidents/new", follow_redirects=False, data={
+        "csrf_token": token, "title": "Blogger detained after post", "date": "early 2022-07",
+        "country": "KZ", "freedoms": "expression", "violations": "journalist_detained",
+        "visibility": "public", "source_id": "src-update",
+        "participant_name_0": "Дарига Жумабаева", "participant_role_0": "target",
+        "participant_visibility_0": "public",
+    })
+    assert created.status_code == 303, created.text
+    page = web.http.get(created.headers["location"])
+    assert "Дарига Жумабаева" in page.text and "Civic space update" in page.text
+    for q in ("Жумабаева", "Zhumabaeva"):
+        found = web.http.get(f"/incidents?q={q}")
+        assert "Blogger detained after post" in found.text, q
+    incident_id = created.headers["location"].rsplit("/", 1)[1]
+    web.http.cookies.clear()
+    assert web.http.get(f"/incidents/{incident_id}").status_code == 404
+    login(web, "editor")
+    queue = web.http.get("/review")
+    assert "Blogger detained after post" in queue.text
+    token = CSRF.search(queue.text).group(1)  # type: ignore[union-attr]
+    published = web.http.post(f"/review/incidents/{incident_id}/publish",
+                              data={"csrf_token": token}, follow_redirects=False)
+    assert published.status_code == 303
+    web.http.cookies.clear()
+    public = web.http.get(f"/incidents/{incident_id}")
+    assert public.status_code == 200 and "Blogger detained after post" in public.text
+    assert "Дарига" not in public.text  # the new person is not verified yet
+
+
+def test_incident_form_reports_the_bad_field(web: Web) -> None:
+    login(web, "researcher")
+    token = csrf(web, "/incidents/new")
+    response = web.http.post("/incidents/new", data={
+        "csrf_token": token, "title": "x", "date": "one day", "country": "KZ",
+        "freedoms": "assembly"})
+    assert response.status_code == 422 and "date" in response.text
+
+
+def test_viewers_cannot_post_forms(web: Web) -> None:
+    login(web, "viewer")
+    token = csrf(web)
+    response = web.http.post("/review/incidents/inc-draft/publish", data={"csrf_token": token})
+    assert response.status_code == 403
+    assert web.http.get("/incidents/new", follow_redirects=False).status_code == 303
+
+
+def test_pages_in_russian_and_dashboard(web: Web) -> None:
+    page = web.http.get("/?lang=ru")
+    assert "Инциденты" in page.text and 'lang="ru"' in page.text
+    assert web.http.get("/", headers={"accept-language": "ru-RU,ru;q=0.9"}).text.count("Войти")
+    dashboard = web.http.get("/?lang=en")
+    assert "<svg" in dashboard.text and "opposition leader extended" in dashboard.text
+    case = web.http.get("/cases/case-mamai")
+    assert "12 October 2022" in case.text and "KZ-CC art. 274" in case.text
+    prisoners = web.http.get("/prisoners?sort=days")
+    assert "Zhanbolat Mamai" in prisoners.text
+    for url in ("/laws", "/statistics", "/ratings", "/persons/person-mamai",
+                "/organisations/org-dp", "/laws/law-elections", "/search?q=Мамай"):
+        assert web.http.get(url).status_code == 200, url
