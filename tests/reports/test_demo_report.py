@@ -152,6 +152,7 @@ def test_public_edition_holds_no_restricted_or_confidential_string(
         for canary in CANARIES:
             assert canary.lower() not in output.lower(), canary
         assert "RESTRICTED" not in output and "UNVERIFIED" not in output
+        assert "Suggested score" not in output
 
 
 def test_internal_edition_marks_restricted_and_unverified(internal: Report) -> None:
@@ -161,6 +162,7 @@ def test_internal_edition_marks_restricted_and_unverified(internal: Report) -> N
     assert "**[RESTRICTED]**" in line and "**[UNVERIFIED]**" in line
     assert "Aigerim Canarybek (witness) [CONFIDENTIAL]" in text
     assert "Confidential source A. August 2022. **[CONFIDENTIAL]**" in text
+    assert re.search(r"Suggested score on 31 August 2022 .*: \d+, Repressed\.", text)
 
 
 def test_html_is_well_formed(public_html: str) -> None:

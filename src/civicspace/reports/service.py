@@ -300,6 +300,8 @@ class _Builder:
             if r.rationale:
                 text += f" {r.rationale}"
             ratings.paragraphs.append(self.paragraph(text, [r]))
+        if self.internal:
+            ratings.paragraphs.append(self.suggested_score())
         stats = Subsection(w("statistics"))
         for s in sorted(d.statistics, key=lambda s: (s.topic or "", s.as_of.earliest, s.id)):
             by = w("statistic_by", by=s.reported_by) if s.reported_by else ""
@@ -307,6 +309,18 @@ class _Builder:
             stats.paragraphs.append(self.paragraph(text[:1].upper() + text[1:], [s]))
         subsections = [sub for sub in (laws, ratings, stats) if sub.paragraphs]
         return Section("general", w("general"), subsections=subsections)
+
+    def suggested_score(self) -> Paragraph:
+        """Internal edition only: the documented indicators' suggestion, for comparison."""
+        from civicspace.rating import suggest_rating
+
+        s = suggest_rating(self.store, self.viewer, self.data.country, self.end)
+        parts = "; ".join(
+            f"{i.label} -{i.contribution:.1f}" for i in s.indicators if i.contribution
+        )
+        text = self.w("suggested", date=self.w.day(self.end), score=s.score,
+                      band=self.band(s.suggested_band), method=s.method, parts=parts)
+        return Paragraph(text, [], None, [])
 
     def freedom_section(self, freedom: str) -> Section:
         section = Section(freedom, self.w(freedom))
