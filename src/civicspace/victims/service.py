@@ -1,0 +1,224 @@
+"""The victim-list services the CLI and the web app call: import, link, review, export.
+
+Each takes a :class:`~civicspace.store.db.Database`; nothing here knows about terminals
+or HTTP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, delete, insert, select, update
+
+from civicspace.store.db import Database
+from civicspace.victims.importer import LIST_KINDS, ListImportError, read_list_file
+from civicspace.victims.linkage import (
+    LinkageResult,
+    ScoredPair,
+    cluster_records,
+    link_records,
+    pair_key,
+)
+from civicspace.victims.normalise import NORMALISER_VERSION, normalise
+from civicspace.victims.tables import (
+    linkage_clusters,
+    linkage_pairs,
+    linkage_runs,
+    review_decisions,
+    victim_list_records,
+    victim_lists,
+)
+
+DECISIONS = ("same", "different")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}$")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class ListMetadata:
+    """Who compiled a list, when, and what kind of compiler they are."""
+
+    list_id: str
+    title: str
+    kind: str = "other"
+    compiler: str | None = None
+    compiled_on: dt.date | None = None
+    notes: str | None = None
+
+
+def import_list(
+    db: Database, path: str | Path, meta: ListMetadata, mapping: dict[str, str] | None = None,
+    imported_by: str | None = None, event_year: int = 2022,
+) -> int:
+    """Import a list file; returns the number of records. All or nothing."""
+    problems = []
+    if not _SLUG.match(meta.list_id):
+        problems.append(f"{path}:0:list: id {meta.list_id!r} must be lower-case letters, digits, "
+                        "- or _")
+    if meta.kind not in LIST_KINDS:
+        problems.append(f"{path}:0:kind: {meta.kind!r} is not one of {', '.join(LIST_KINDS)}")
+    if problems:
+        raise ListImportError(problems)
+    rows = read_list_file(path, mapping)
+    with db.begin() as conn:
+        if conn.execute(select(victim_lists.c.id).where(victim_lists.c.id == meta.list_id)).first():
+            raise ListImportError([f"{path}:0:list: a list {meta.list_id!r} already exists"])
+        conn.execute(insert(victim_lists).values(
+            id=meta.list_id, title=meta.title, compiler=meta.compiler, kind=meta.kind,
+            compiled_on=meta.compiled_on, notes=meta.notes, source_file=Path(path).name,
+            column_mapping=mapping or {}, record_count=len(rows), imported_at=_now(),
+            imported_by=imported_by,
+        ))
+        conn.execute(insert(victim_list_records), [
+            {"id": f"{meta.list_id}:{r.row_number}", "list_id": meta.list_id,
+             "row_number": r.row_number, "raw": r.raw, "name": r.fields["name"],
+             "normaliser_version": NORMALISER_VERSION,
+             **normalise(r.fields, event_year=event_year)}
+            for r in rows
+        ])
+    return len(rows)
+
+
+def lists(db: Database) -> list[dict[str, Any]]:
+    with db.begin() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(victim_lists)
+                                                       .order_by(victim_lists.c.id))]
+
+
+def records_frame(db: Database, list_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Records with their normalised fields, as the linkage engine takes them."""
+    query = select(victim_list_records, victim_lists.c.kind).join(victim_lists)
+    if list_ids:
+        query = query.where(victim_list_records.c.list_id.in_(list_ids))
+    with db.begin() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query.order_by(victim_list_records.c.id))]
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    return frame.rename(columns={"id": "unique_id", "list_id": "list_name"})
+
+
+def active_decisions(db: Database) -> dict[tuple[str, str], str]:
+    with db.begin() as conn:
+        rows = conn.execute(select(review_decisions.c.record_l, review_decisions.c.record_r,
+                                   review_decisions.c.decision)
+                            .where(review_decisions.c.deleted_at.is_(None)))
+        return {(r.record_l, r.record_r): r.decision for r in rows}
+
+
+def decide(db: Database, a: str, b: str, decision: str, decided_by: str,
+           note: str | None = None) -> None:
+    """Record a reviewer's decision on a pair; an earlier one is soft-deleted, not changed."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {DECISIONS}, not {decision!r}")
+    left, right = pair_key(a, b)
+    now = _now()
+    with db.begin() as conn:
+        known = conn.execute(select(victim_list_records.c.id)
+                             .where(victim_list_records.c.id.in_([left, right]))).all()
+        if len(known) != 2:
+            raise ValueError(f"unknown record in pair {left!r}, {right!r}")
+        conn.execute(update(review_decisions)
+                     .where(and_(review_decisions.c.record_l == left,
+                                 review_decisions.c.record_r == right,
+                                 review_decisions.c.deleted_at.is_(None)))
+                     .values(deleted_at=now, deleted_by=decided_by))
+        conn.execute(insert(review_decisions).values(
+            record_l=left, record_r=right, decision=decision, note=note,
+            decided_by=decided_by, decided_at=now,
+        ))
+
+
+def run_linkage(
+    db: Database, *, engine: str = "duckdb", model: str = "v1", threshold: float = 0.9,
+    created_by: str | None = None, progress: Callable[[str], None] | None = None,
+) -> tuple[int, LinkageResult]:
+    """Link every imported list, store pairs and clusters; decisions override the model."""
+    frame = records_frame(db)
+    if frame.empty or frame["list_name"].nunique() < 2:
+        raise ValueError("import at least two lists before linking")
+    started = _now()
+    result = link_records(frame, model=model, engine=engine, threshold=threshold,
+                          decisions=active_decisions(db), progress=progress)
+    with db.begin() as conn:
+        run_id = conn.execute(insert(linkage_runs).values(
+            started_at=started, seconds=result.seconds, engine=result.engine,
+            model_version=result.model_version, threshold=threshold,
+            lists=sorted(frame["list_name"].unique()), parameters=result.parameters,
+            created_by=created_by,
+        ).returning(linkage_runs.c.id)).scalar_one()
+        seen: set[tuple[str, str]] = set()
+        pair_rows = []
+        for p in result.pairs:
+            key = pair_key(p.left, p.right)
+            if key not in seen:
+                seen.add(key)
+                pair_rows.append({"run_id": run_id, "record_l": key[0], "record_r": key[1],
+                                  "match_probability": p.probability})
+        if pair_rows:
+            conn.execute(insert(linkage_pairs), pair_rows)
+        conn.execute(insert(linkage_clusters), [
+            {"run_id": run_id, "record_id": r, "cluster_id": c}
+            for r, c in result.clusters.items()
+        ])
+    return run_id, result
+
+
+def latest_run(db: Database) -> int | None:
+    with db.begin() as conn:
+        return conn.execute(select(linkage_runs.c.id).order_by(linkage_runs.c.id.desc())
+                            .limit(1)).scalar()
+
+
+def clusters(db: Database, run_id: int) -> dict[str, str]:
+    """record id -> cluster id of a run, re-clustered with the decisions made since, so a
+    reviewer's word takes effect without re-running the model."""
+    with db.begin() as conn:
+        threshold = conn.execute(select(linkage_runs.c.threshold)
+                                 .where(linkage_runs.c.id == run_id)).scalar_one()
+        members = conn.execute(
+            select(linkage_clusters.c.record_id, victim_list_records.c.list_id)
+            .join(victim_list_records, victim_list_records.c.id == linkage_clusters.c.record_id)
+            .where(linkage_clusters.c.run_id == run_id)).all()
+        pairs = conn.execute(select(linkage_pairs).where(linkage_pairs.c.run_id == run_id)).all()
+    return cluster_records(
+        {m.record_id: m.list_id for m in members},
+        [ScoredPair(p.record_l, p.record_r, p.match_probability) for p in pairs],
+        threshold, active_decisions(db),
+    )
+
+
+def review_queue(db: Database, run_id: int, floor: float = 0.2,
+                 limit: int | None = None) -> list[dict[str, Any]]:
+    """Pairs below the run's threshold but above ``floor`` with no decision yet."""
+    decided = active_decisions(db)
+    with db.begin() as conn:
+        threshold = conn.execute(select(linkage_runs.c.threshold)
+                                 .where(linkage_runs.c.id == run_id)).scalar_one()
+        pairs = conn.execute(
+            select(linkage_pairs).where(linkage_pairs.c.run_id == run_id,
+                                        linkage_pairs.c.match_probability >= floor,
+                                        linkage_pairs.c.match_probability < threshold)
+            .order_by(linkage_pairs.c.match_probability.desc())
+        ).all()
+        wanted = [p for p in pairs if (p.record_l, p.record_r) not in decided][:limit]
+        ids = {p.record_l for p in wanted} | {p.record_r for p in wanted}
+        records = {r.id: dict(r._mapping) for r in conn.execute(
+            select(victim_list_records).where(victim_list_records.c.id.in_(ids)))} if ids else {}
+    return [{"left": records[p.record_l], "right": records[p.record_r],
+             "probability": p.match_probability} for p in wanted]
+
+
+def delete_list(db: Database, list_id: str) -> None:
+    with db.begin() as conn:
+        conn.execute(delete(victim_list_records).where(victim_list_records.c.list_id == list_id))
+        conn.execute(delete(victim_lists).where(victim_lists.c.id == list_id))
