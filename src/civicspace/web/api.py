@@ -8,6 +8,7 @@ Routes only translate HTTP into service calls (:class:`Store`, :mod:`civicspace.
 import dataclasses
 import datetime as dt
 from typing import Annotated, Any, Literal, cast
+from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -176,7 +177,7 @@ def _kind_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
     ) -> JSONResponse:
         viewer.require_write()
         saved = services(request).store.save(record, viewer, expected_version=0)
-        return with_etag(saved, viewer, 201, f"/api/v1/{kind}/{saved.id}")
+        return with_etag(saved, viewer, 201, f"/api/v1/{kind}/{quote(saved.id, safe='')}")
 
     def update_record(
         request: Request,

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from civicspace.access.accounts import AccountError, LoginThrottled
@@ -110,6 +110,14 @@ def install(app: FastAPI) -> None:
             status_code=409,
         )
 
+    async def on_data(request: Request, exc: DataError) -> Response:
+        return JSONResponse(
+            error_body(
+                "a value cannot be stored: it is out of range or holds a NUL character"
+            ),
+            status_code=422,
+        )
+
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
         return JSONResponse(
             error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers
@@ -126,4 +134,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginThrottled, on_throttled)  # type: ignore[arg-type]
     app.add_exception_handler(AccountError, on_account)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, on_integrity)  # type: ignore[arg-type]
+    app.add_exception_handler(DataError, on_data)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]
