@@ -18,10 +18,10 @@ from civicspace.cases import political_prisoners, upcoming_deadlines
 from civicspace.cli_common import (
     CliState,
     console,
-    err_console,
     open_database,
     open_store,
     print_json,
+    report_error,
     state,
     viewer,
 )
@@ -41,7 +41,7 @@ class _Commands(TyperGroup):
         try:
             return super().invoke(ctx)
         except ImportRejected as exc:
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            report_error(str(exc))
             ctx.exit(2)
         except (
             DatabaseError,
@@ -51,7 +51,7 @@ class _Commands(TyperGroup):
             PermissionError,
             ValueError,
         ) as exc:
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            report_error(str(exc))
             ctx.exit(1)
 
 

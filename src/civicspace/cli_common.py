@@ -47,8 +47,14 @@ def viewer(ctx: typer.Context) -> Viewer:
     return Viewer.local_operator() if role == "editor" else Viewer(role, "cli")  # type: ignore[arg-type]
 
 
+def report_error(message: str) -> None:
+    """One error on stderr, unwrapped and without markup (file names contain brackets)."""
+    err_console.print("[red]error:[/red] ", end="")
+    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    report_error(message)
     raise typer.Exit(code)
 
 

@@ -9,14 +9,14 @@ either the whole bundle lands or nothing does.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, Table, delete, select, update
 
 from civicspace.access.policy import Viewer
 from civicspace.ingest.errors import ImportRejected, Problem, problems_from_validation
@@ -35,6 +35,9 @@ class Bundle:
     countries: list[Country] = field(default_factory=list)
     locations: list[Location] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    rows: dict[tuple[str, str], str] = field(
+        default_factory=dict
+    )  # (kind, id) -> where it was read
 
     def __len__(self) -> int:
         return len(self.countries) + len(self.locations) + len(self.records)
@@ -111,6 +114,7 @@ def parse_bundle(document: Any, file: str) -> Bundle:
         take(kind, record_type(kind), bundle.records, kind)
     if problems:
         raise ImportRejected(problems)
+    bundle.rows = seen
     return bundle
 
 
@@ -150,36 +154,36 @@ def _existing(conn: Connection, kind: str, ids: set[str]) -> set[str]:
 
 
 def check_references(conn: Connection, bundle: Bundle, file: str, replace: bool) -> None:
-    in_bundle: dict[str, set[str]] = {"countries": {c.id for c in bundle.countries}}
+    """Every referenced id exists in the bundle or the database; new ids are new (unless replacing)."""
+    in_bundle: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    in_bundle["countries"] = {c.id for c in bundle.countries}
     in_bundle["locations"] = {loc.id for loc in bundle.locations}
-    rows: dict[tuple[str, str], str] = {}
-    for kind in KINDS:
-        in_bundle[kind] = set()
-    for i, r in enumerate(bundle.records):
+    for r in bundle.records:
         in_bundle[r.kind].add(r.id)
-        rows[(r.kind, r.id)] = f"{r.kind}[{i}]"
-    wanted: dict[str, set[str]] = {}
     everything: list[Location | Record] = [*bundle.locations, *bundle.records]
+    wanted: dict[str, set[str]] = {}
     for item in everything:
         for _field, kind, rid in references(item):
             wanted.setdefault(kind, set()).add(rid)
-    known = {k: in_bundle.get(k, set()) | _existing(conn, k, ids) for k, ids in wanted.items()}
+    known = {k: in_bundle[k] | _existing(conn, k, ids - in_bundle[k]) for k, ids in wanted.items()}
     problems: list[Problem] = []
-    counters: dict[str, int] = {}
     for item in everything:
         kind = getattr(item, "kind", "locations")
-        index = counters.get(kind, 0)
-        counters[kind] = index + 1
+        row = bundle.rows.get((kind, item.id), "-")
         for field_name, ref_kind, rid in references(item):
             if rid not in known[ref_kind]:
-                problems.append(
-                    Problem(file, f"{kind}[{index}]", field_name, f"unknown {ref_kind} id {rid!r}")
-                )
+                problems.append(Problem(file, row, field_name, f"unknown {ref_kind} id {rid!r}"))
     if not replace:
-        for kind in KINDS:
-            for rid in sorted(_existing(conn, kind, in_bundle[kind])):
+        taken = {kind: _existing(conn, kind, in_bundle[kind]) for kind in KINDS}
+        for r in bundle.records:
+            if r.id in taken[r.kind]:
                 problems.append(
-                    Problem(file, rows[(kind, rid)], "id", f"{kind} {rid!r} already exists")
+                    Problem(
+                        file,
+                        bundle.rows.get((r.kind, r.id), "-"),
+                        "id",
+                        f"{r.kind} {r.id!r} already exists",
+                    )
                 )
     if problems:
         raise ImportRejected(problems)
@@ -219,12 +223,24 @@ def write_bundle(
 
 
 def _upsert_places(conn: Connection, bundle: Bundle) -> None:
-    for table, items in ((t.countries, bundle.countries), (t.locations, bundle.locations)):
+    """Countries and locations are shared reference data: update those that exist, add the rest."""
+    places: tuple[tuple[Table, Sequence[Country | Location]], ...] = (
+        (t.countries, bundle.countries),
+        (t.locations, bundle.locations),
+    )
+    for table, items in places:
         if not items:
             continue
-        ids = [i.id for i in items]
-        conn.execute(delete(table).where(table.c.id.in_(ids)))
-        conn.execute(table.insert(), [i.model_dump(mode="json") for i in items])
+        existing = set(
+            conn.scalars(select(table.c.id).where(table.c.id.in_([i.id for i in items])))
+        )
+        for item in items:
+            row = item.model_dump(mode="json")
+            if item.id in existing:
+                conn.execute(update(table).where(table.c.id == item.id).values(**row))
+        new = [i.model_dump(mode="json") for i in items if i.id not in existing]
+        if new:
+            conn.execute(table.insert(), new)
 
 
 def _delete_existing(conn: Connection, records: list[Record]) -> None:

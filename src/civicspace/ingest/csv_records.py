@@ -146,6 +146,7 @@ def read_csv(path: Path, kind: str) -> Bundle:
             )
     records: list[Record] = []
     seen: dict[str, int] = {}
+    rows: dict[tuple[str, str], str] = {}
     try:
         for index, row in enumerate(reader, start=2):
             try:
@@ -170,11 +171,12 @@ def read_csv(path: Path, kind: str) -> Bundle:
                 continue
             seen[record.id] = index
             records.append(record)
+            rows[(kind, record.id)] = str(index)
     except csv.Error as exc:
         problems.append(Problem(name, str(reader.line_num), "-", f"broken CSV: {exc}"))
     if problems:
         raise ImportRejected(problems)
-    return Bundle(records=records)
+    return Bundle(records=records, rows=rows)
 
 
 def _cell(value: Any) -> str:
@@ -221,7 +223,7 @@ def record_to_row(kind: str, data: dict[str, Any]) -> dict[str, str]:
             row[key] = "; ".join(
                 c["source_id"] + (f"#{c['locator']}" if c.get("locator") else "") for c in value
             )
-        elif key == "counts":
+        elif key == "counts" and kind == "incidents":
             row.update({k: str(v) for k, v in value.items()})
         elif isinstance(value, list) and value and isinstance(value[0], dict):
             continue  # timelines, stages, affiliations: JSON export only

@@ -1,0 +1,5 @@
+"""``python -m civicspace`` runs the command line."""
+
+from civicspace.cli import main
+
+main()
