@@ -95,7 +95,7 @@ def parse_bundle(document: Any, file: str) -> Bundle:
     def take(section: str, model: type[BaseModel], target: list[Any], key_kind: str) -> None:
         for row, item in items(section):
             try:
-                obj = model.model_validate(item)
+                obj: Any = model.model_validate(item)
             except ValidationError as exc:
                 problems.extend(problems_from_validation(file, row, exc))
                 continue
