@@ -33,7 +33,7 @@ err = Console(stderr=True)
 
 
 def _fail(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -73,7 +73,7 @@ def import_command(
         count = service.import_list(_database(ctx), path, meta, parse_mapping(columns), _user())
     except ListImportError as exc:
         for problem in exc.problems:
-            err.print(problem, highlight=False, markup=False)
+            typer.echo(problem, err=True)
         _fail(f"nothing imported from {path} ({len(exc.problems)} problems)")
         return
     console.print(f"imported {count} records into list {list_id!r}")
@@ -246,7 +246,7 @@ def estimate_command(
         reports = estimate_strata(strata, method, LCMCRSettings(samples=samples, seed=seed))
     except HistoriesError as exc:
         for problem in exc.problems:
-            err.print(problem, highlight=False, markup=False)
+            typer.echo(problem, err=True)
         _fail(f"cannot read {histories}")
         return
     except ValueError as exc:

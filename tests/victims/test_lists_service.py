@@ -1,0 +1,112 @@
+"""Importing, linking, reviewing and comparing lists on a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from civicspace.store.db import Database
+from civicspace.victims import compare, service
+from civicspace.victims.importer import ListImportError, read_list_file
+from civicspace.victims.synth import make_lists
+from civicspace.victims.tables import review_decisions, victim_list_records
+
+KINDS = {"official": "official", "qantar": "ngo", "azattyk": "media"}
+
+
+@pytest.fixture(scope="module")
+def list_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    folder = tmp_path_factory.mktemp("lists")
+    lists = make_lists(120, seed=21)
+    lists.write(folder)
+    truth = {f"{name}:{i + 2}": r["person_id"]
+             for name, recs in lists.lists.items() for i, r in enumerate(recs)}
+    return folder, truth
+
+
+def import_all(db: Database, folder: Path) -> None:
+    for name, kind in KINDS.items():
+        service.import_list(db, folder / f"{name}.csv",
+                            service.ListMetadata(name, name.title(), kind), imported_by="tester")
+
+
+def test_import_keeps_raw_fields_and_adds_keys(
+    database: Database, list_files: tuple[Path, dict[str, int]]
+) -> None:
+    folder, _ = list_files
+    import_all(database, folder)
+    assert {row["id"] for row in service.lists(database)} == set(KINDS)
+    with database.begin() as conn:
+        row = conn.execute(select(victim_list_records)
+                           .where(victim_list_records.c.list_id == "official")).first()
+    assert row is not None
+    assert row.raw["name"] == row.name  # the name as written, untouched
+    assert row.initials_only
+    assert row.surname_key and row.given_initial
+
+
+def test_a_bad_file_imports_nothing_and_reports_every_row(
+    database: Database, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ФИО,Возраст,Пол\nМамай Ж.,40,м\n,12,ж\nIvanov I.,two hundred,x\n",
+                   encoding="utf-8")
+    with pytest.raises(ListImportError) as err:
+        service.import_list(database, bad, service.ListMetadata("bad", "Bad", "ngo"),
+                            {"name": "ФИО", "age": "Возраст", "gender": "Пол"})
+    assert err.value.problems == [
+        f"{bad}:3:name: empty name",
+        f"{bad}:4:age: expected a whole number of years 0-120, got 'two hundred'",
+        f"{bad}:4:gender: unknown gender 'x' (m/f, м/ж, male/female)",
+    ]
+    assert service.lists(database) == []
+
+
+def test_xlsx_lists_are_read_with_a_column_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "list.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ФИО", "Дата смерти", "Город"])
+    sheet.append(["Мамай Жанболат", "06.01.2022", "Алматы"])
+    book.save(path)
+    [row] = read_list_file(path, {"name": "ФИО", "date": "Дата смерти", "place": "Город"})
+    assert row.fields == {"name": "Мамай Жанболат", "date": "06.01.2022", "place": "Алматы"}
+    assert row.raw["Город"] == "Алматы"
+
+
+def test_link_review_and_compare(
+    database: Database, list_files: tuple[Path, dict[str, int]]
+) -> None:
+    folder, truth = list_files
+    import_all(database, folder)
+    run_id, result = service.run_linkage(database, created_by="tester")
+    clusters = service.clusters(database, run_id)
+    assert clusters == result.clusters
+    # a reviewer splits a linked pair: the split holds from then on
+    a, b = next((r, s) for r, c in clusters.items() for s, d in clusters.items()
+                if r < s and c == d)
+    service.decide(database, a, b, "different", "reviewer", note="different fathers")
+    after = service.clusters(database, run_id)
+    assert after[a] != after[b]
+    # changing one's mind soft-deletes the earlier decision
+    service.decide(database, a, b, "same", "editor")
+    with database.begin() as conn:
+        rows = conn.execute(select(review_decisions).order_by(review_decisions.c.id)).all()
+    assert [(r.decision, r.deleted_by is not None) for r in rows] == [
+        ("different", True), ("same", False)]
+    assert service.clusters(database, run_id)[a] == service.clusters(database, run_id)[b]
+    # the comparison counts people, and each person is one true person in the main
+    people = compare.compare_lists(service.records_frame(database), after, "official")
+    pure = sum(len({truth[r] for r in p["records"]}) == 1 for p in people.people)
+    assert pure >= 0.95 * len(people.people)
+    sizes = people.as_dict()["list_sizes"]
+    assert sizes == {name: len(read_list_file(folder / f"{name}.csv")) for name in KINDS}
+    assert people.histories().observed == len(people.people)
+
+
+def test_decisions_need_known_records(database: Database) -> None:
+    with pytest.raises(ValueError, match="unknown record"):
+        service.decide(database, "x:1", "y:2", "same", "reviewer")
