@@ -18,17 +18,19 @@ def test_no_request_gets_a_server_error(web: Web) -> None:
     assert len(operations) > 50
     for operation in operations:
         for role in ("editor", "anonymous"):
-            headers = web.as_(role)
+            run_as(operation, web.as_(role))
 
-            @given(case=operation.as_strategy())
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                derandomize=True,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-            )
-            def call(case: schemathesis.Case) -> None:
-                case.call_and_validate(headers=headers, checks=[not_a_server_error])
 
-            call()
+def run_as(operation: schemathesis.APIOperation, headers: dict[str, str]) -> None:
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def call(case: schemathesis.Case) -> None:
+        case.call_and_validate(headers=headers, checks=[not_a_server_error])
+
+    call()
