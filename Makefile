@@ -21,6 +21,8 @@ install: $(VENV)/.installed
 demo: install
 	mkdir -p var
 	$(BIN)/civicspace --db $(DEMO_DB) demo
+	@echo "Serving the demo at http://$(HOST):$(PORT)/ (Ctrl-C stops it). Demo logins:"
+	CIVICSPACE_TODAY=2022-09-01 $(BIN)/civicspace --db $(DEMO_DB) serve --demo-users --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -59,8 +59,9 @@ class Web:
         return self.client
 
 
-def build_web(database: Database, tmp_path: Path, **settings: object) -> Web:
-    load_sample(Store(database), tmp_path)
+def build_web(database: Database, tmp_path: Path, sample: bool = True, **settings: object) -> Web:
+    if sample:
+        load_sample(Store(database), tmp_path)
     accounts = Accounts(database, hasher=fast_hasher())
     tokens = Tokens(accounts)
     web = Web(database, Store(database), accounts)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from civicspace.access.policy import Viewer
 from civicspace.model.records import KINDS
-from tests.web.conftest import CANARIES, CONFIDENTIAL, Web
+from civicspace.store.db import Database
+from tests.web.conftest import CANARIES, CONFIDENTIAL, Web, build_web
 
 HREF = re.compile(r'href="(/[^"#]*)"')
 SEARCHES = ("Canarybek", "Канарбек", "Aigerim", "Айгерим", "Interview", "Informant", "dispersal")
@@ -89,3 +92,16 @@ def test_editors_do_see_the_witness(web: Web) -> None:
     assert "person-witness" in body
     hits = web.http.get("/api/v1/search?q=Канарбек", headers=web.as_("editor")).json()
     assert [h["id"] for h in hits["items"]] == ["person-witness"]
+
+
+def test_demo_canaries_stay_hidden_from_anonymous(database: Database, tmp_path: Path) -> None:
+    """The demo data's fictional restricted and confidential records (named "Canary")."""
+    from civicspace.demo import demo_dataset_path
+    from civicspace.ingest.bundle import import_file
+
+    web = build_web(database, tmp_path, sample=False)
+    import_file(web.store, demo_dataset_path(), Viewer.local_operator())
+    with web.http:
+        pages = crawl(web, {})
+        assert "Zhanbolat Mamai" in pages["/persons"]
+        assert leaks(pages, ("Canary", "Canarybek", "Канарбек")) == []

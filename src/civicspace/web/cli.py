@@ -44,13 +44,14 @@ def serve(
         fail(str(exc))
     accounts = Accounts(db)
     if demo_users:
+        # A fresh password on every start, printed: these logins are for demo databases only.
         for name, role in DEMO_USERS:
+            password = f"demo-{name}-{secrets.token_hex(4)}"
             if accounts.get(name) is None:
-                password = f"demo-{name}-{secrets.token_hex(4)}"
                 accounts.add_user(name, role, password)
-                console.print(f"  demo login [bold]{name}[/bold] / {password}  ({role})")
             else:
-                console.print(f"  demo login [bold]{name}[/bold] exists (see its first run)")
+                accounts.set_password(name, password)
+            console.print(f"  demo login [bold]{name}[/bold] / {password}  ({role})")
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     console.print(f"civicspace serving {db.url} at [bold]http://{shown}:{port}/[/bold]")
     uvicorn.run(create_app(db, settings, accounts), host=host, port=port, log_level="warning")

@@ -34,6 +34,12 @@ SETTINGS = (
     Setting("session_hours", 12, "Hours a login session lasts."),
     Setting("default_locale", "en", "Interface language when the browser asks for none we have."),
     Setting("page_size", 25, "Records per page in HTML lists."),
+    Setting(
+        "today",
+        None,
+        "Fix the day deadlines and custody times count from (ISO date, e.g. 2022-09-01), "
+        "for demos and training databases. Unset: the real date.",
+    ),
 )
 
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "changethis", "default", ""}
@@ -69,6 +75,12 @@ class Settings:
                 continue
             if setting.name == "secret_key":
                 values["secret_key"] = Secret(raw)
+            elif setting.name == "today":
+                try:
+                    day = dt.date.fromisoformat(raw)
+                except ValueError as exc:
+                    raise SettingsError(f"CIVICSPACE_TODAY: {exc}") from exc
+                values["today"] = lambda day=day: day
             elif isinstance(setting.default, bool):
                 values[setting.name] = raw.strip().lower() in ("1", "true", "yes", "on")
             elif isinstance(setting.default, int):
