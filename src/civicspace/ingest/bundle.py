@@ -28,6 +28,16 @@ from civicspace.store.repository import Store
 FORMAT = "civicspace-export"
 VERSION = 1
 Progress = Callable[[int], None]
+INSERT_ORDER = (
+    "sources",
+    "organisations",
+    "persons",
+    "incidents",
+    "cases",
+    "laws",
+    "statistics",
+    "ratings",
+)
 
 
 @dataclass
@@ -208,8 +218,10 @@ def write_bundle(
         _upsert_places(conn, bundle)
         if replace:
             _delete_existing(conn, bundle.records)
-        for start in range(0, len(bundle.records), batch_size):
-            chunk = bundle.records[start : start + batch_size]
+        # Batches follow references: sources, then parties, then what cites them.
+        ordered = sorted(bundle.records, key=lambda r: INSERT_ORDER.index(r.kind))
+        for start in range(0, len(ordered), batch_size):
+            chunk = ordered[start : start + batch_size]
             store.insert_many(conn, chunk, actor)
             if progress:
                 progress(len(chunk))

@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -82,20 +83,42 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _row(obj: Any, table: Table, extra: dict[str, Any]) -> dict[str, Any]:
-    row: dict[str, Any] = dict(extra)
+Getter = Callable[[Any], Any]
+
+
+def _date_bound(attribute: str, latest: bool) -> Getter:
+    def get(obj: Any) -> Any:
+        date = getattr(obj, attribute)
+        if not isinstance(date, FuzzyDate):
+            return None
+        return date.latest if latest else date.earliest
+
+    return get
+
+
+def _attribute(attribute: str) -> Getter:
+    return lambda obj: _plain(getattr(obj, attribute))
+
+
+@cache
+def _plan(table: Table, model: type) -> tuple[tuple[str, Getter], ...]:
+    """Which column takes which value of a ``model`` instance (worked out once per pair)."""
+    fields = getattr(model, "model_fields", {})
+    plan: list[tuple[str, Getter]] = []
     for column in table.columns:
         name = column.name
-        if name in row:
-            continue
-        if name.endswith(("_lo", "_hi")) and hasattr(obj, name[:-3]):
-            date = getattr(obj, name[:-3])
-            if isinstance(date, FuzzyDate):
-                row[name] = date.earliest if name.endswith("_lo") else date.latest
-            else:
-                row[name] = None
-        elif hasattr(obj, name):
-            row[name] = _plain(getattr(obj, name))
+        if name.endswith(("_lo", "_hi")) and name[:-3] in fields:
+            plan.append((name, _date_bound(name[:-3], name.endswith("_hi"))))
+        elif name in fields:
+            plan.append((name, _attribute(name)))
+    return tuple(plan)
+
+
+def _row(obj: Any, table: Table, extra: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = dict(extra)
+    for name, get in _plan(table, type(obj)):
+        if name not in row:
+            row[name] = get(obj)
     return row
 
 

@@ -93,24 +93,20 @@ class Store:
     ) -> None:
         """Insert new records in bulk (one ``executemany`` per table) and index them."""
         now = now or self.clock()
-        stamped = [
-            r.model_copy(
-                update={
-                    "created_at": r.created_at or now,
-                    "created_by": r.created_by or actor,
-                    "updated_at": r.updated_at or now,
-                    "updated_by": r.updated_by or actor,
-                    "version": r.version or 1,
-                }
-            )
-            for r in records
-        ]
-        grouped = group_rows(stamped)
+        grouped = group_rows(records)
+        main_tables = {MAPPINGS[kind].table for kind in {r.kind for r in records}}
+        for table in main_tables:  # provenance kept from an export, else stamped now
+            for row in grouped[table]:
+                row["created_at"] = row["created_at"] or now
+                row["created_by"] = row["created_by"] or actor
+                row["updated_at"] = row["updated_at"] or now
+                row["updated_by"] = row["updated_by"] or actor
+                row["version"] = row["version"] or 1
         for table in t.metadata.sorted_tables:
             rows = grouped.get(table)
             if rows:
                 conn.execute(insert(table), rows)
-        index_records(conn, stamped)
+        index_records(conn, records)
 
     def save(self, record: Record, viewer: Viewer, expected_version: int | None = None) -> Record:
         """Create ``record`` or replace the stored one; a stale ``expected_version`` changes nothing."""

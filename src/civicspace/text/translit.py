@@ -15,36 +15,119 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
 _BASE: Final[dict[str, str]] = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
-    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch",
-    "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
     "ё": "e",
     # Kazakh letters
-    "ә": "a", "ғ": "g", "қ": "k", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i",
+    "ә": "a",
+    "ғ": "g",
+    "қ": "k",
+    "ң": "n",
+    "ө": "o",
+    "ұ": "u",
+    "ү": "u",
+    "һ": "h",
+    "і": "i",
 }
 
 # Each scheme overrides the base table; see docs/names.md for the sources of each.
 SCHEMES: Final[dict[str, dict[str, str]]] = {
     # Kazakh Latin alphabet as approved in 2021 (decree amending the 2017 alphabet).
     "kz2021": {
-        "ә": "ä", "ғ": "ğ", "ж": "j", "и": "i", "й": "i", "қ": "q", "ң": "ñ", "ө": "ö",
-        "ұ": "ū", "ү": "ü", "һ": "h", "і": "ı", "ш": "ş", "щ": "şş", "ч": "ch", "ы": "y",
-        "ю": "iu", "я": "ia", "ё": "io", "х": "h", "ц": "ts",
+        "ә": "ä",
+        "ғ": "ğ",
+        "ж": "j",
+        "и": "i",
+        "й": "i",
+        "қ": "q",
+        "ң": "ñ",
+        "ө": "ö",
+        "ұ": "ū",
+        "ү": "ü",
+        "һ": "h",
+        "і": "ı",
+        "ш": "ş",
+        "щ": "şş",
+        "ч": "ch",
+        "ы": "y",
+        "ю": "iu",
+        "я": "ia",
+        "ё": "io",
+        "х": "h",
+        "ц": "ts",
     },
     # ICAO Doc 9303 (machine readable passports); Kazakh letters as in Kazakh passports.
     "icao": {
-        "й": "i", "х": "kh", "ц": "ts", "щ": "shch", "ъ": "ie", "ы": "y", "ю": "iu",
-        "я": "ia", "ё": "e", "ә": "a", "ғ": "g", "қ": "k", "ң": "n", "ө": "o", "ұ": "u",
-        "ү": "u", "һ": "h", "і": "i",
+        "й": "i",
+        "х": "kh",
+        "ц": "ts",
+        "щ": "shch",
+        "ъ": "ie",
+        "ы": "y",
+        "ю": "iu",
+        "я": "ia",
+        "ё": "e",
+        "ә": "a",
+        "ғ": "g",
+        "қ": "k",
+        "ң": "n",
+        "ө": "o",
+        "ұ": "u",
+        "ү": "u",
+        "һ": "h",
+        "і": "i",
     },
     # BGN/PCGN romanisation (Russian 1947, Kazakh 1979); "ye" handled by position.
     "bgn": {
-        "ё": "ë", "й": "y", "ъ": "\u201d", "ь": "\u2019", "ы": "y", "ю": "yu", "я": "ya",
-        "ә": "ä", "ғ": "gh", "қ": "q", "ң": "ng", "ө": "ö", "ұ": "ū", "ү": "ü", "і": "i",
+        "ё": "ë",
+        "й": "y",
+        "ъ": "\u201d",
+        "ь": "\u2019",
+        "ы": "y",
+        "ю": "yu",
+        "я": "ya",
+        "ә": "ä",
+        "ғ": "gh",
+        "қ": "q",
+        "ң": "ng",
+        "ө": "ö",
+        "ұ": "ū",
+        "ү": "ü",
+        "і": "i",
     },
     # The spellings people actually type (media, social networks, NGO lists).
     "informal": {"й": "y", "х": "kh", "щ": "sch", "ю": "yu", "я": "ya", "ж": "zh"},
@@ -91,14 +174,40 @@ def transliterate(text: str, scheme: str = "icao") -> str:
     return "".join(out)
 
 
-_LATIN_SPECIAL: Final = str.maketrans({
-    "ä": "a", "ö": "o", "ü": "u", "ū": "u", "ş": "sh", "ç": "ch", "ğ": "g", "ñ": "n",
-    "ı": "i", "ë": "e", "\u2019": "", "\u201d": "", "'": "", "`": "", "ʼ": "",
-})
+_LATIN_SPECIAL: Final = str.maketrans(
+    {
+        "ä": "a",
+        "ö": "o",
+        "ü": "u",
+        "ū": "u",
+        "ş": "sh",
+        "ç": "ch",
+        "ğ": "g",
+        "ñ": "n",
+        "ı": "i",
+        "ë": "e",
+        "\u2019": "",
+        "\u201d": "",
+        "'": "",
+        "`": "",
+        "ʼ": "",
+    }
+)
 _DIGRAPHS: Final = (
-    ("q", "k"), ("w", "v"), ("x", "ks"),  # single letters first, so "qkh" -> "kkh" -> "kh"
-    ("shch", "sh"), ("shsh", "sh"), ("sch", "sh"), ("kh", "h"), ("dzh", "j"), ("dj", "j"),
-    ("zh", "j"), ("jh", "j"), ("gh", "g"), ("ng", "n"), ("ts", "c"),
+    ("q", "k"),
+    ("w", "v"),
+    ("x", "ks"),  # single letters first, so "qkh" -> "kkh" -> "kh"
+    ("shch", "sh"),
+    ("shsh", "sh"),
+    ("sch", "sh"),
+    ("kh", "h"),
+    ("dzh", "j"),
+    ("dj", "j"),
+    ("zh", "j"),
+    ("jh", "j"),
+    ("gh", "g"),
+    ("ng", "n"),
+    ("ts", "c"),
 )
 _REPEATS = re.compile(r"(.)\1+")
 _TOKEN = re.compile(r"[^\W_]+")
@@ -109,6 +218,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 _FOLD_CYRILLIC: Final = {**_BASE, "ж": "j", "х": "h", "щ": "sh"}
 
 
+@lru_cache(maxsize=262_144)  # names and vocabulary repeat endlessly in a corpus
 def _fold_word(word: str) -> str:
     word = "".join(_FOLD_CYRILLIC.get(c, c) for c in word.lower())
     word = word.translate(_LATIN_SPECIAL)
