@@ -101,7 +101,7 @@ def _attribute(attribute: str) -> Getter:
 
 
 @cache
-def _plan(table: Table, model: type) -> tuple[tuple[str, Getter], ...]:
+def _plan(table: Table, model: Any) -> tuple[tuple[str, Getter], ...]:
     """Which column takes which value of a ``model`` instance (worked out once per pair)."""
     fields = getattr(model, "model_fields", {})
     plan: list[tuple[str, Getter]] = []
