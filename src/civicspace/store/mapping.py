@@ -116,7 +116,8 @@ def _plan(table: Table, model: Any) -> tuple[tuple[str, Getter], ...]:
 
 def _row(obj: Any, table: Table, extra: dict[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = dict(extra)
-    for name, get in _plan(table, type(obj)):
+    model: Any = type(obj)
+    for name, get in _plan(table, model):
         if name not in row:
             row[name] = get(obj)
     return row
