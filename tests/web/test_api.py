@@ -124,3 +124,18 @@ def test_security_headers(web: Web) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
     assert web.http.get("/api/v1/openapi.json").json()["info"]["title"] == "civicspace API"
+
+
+def test_an_edit_keeps_what_the_researcher_could_not_see(web: Web) -> None:
+    h = web.as_("researcher")
+    response = web.http.get("/api/v1/incidents/inc-extension", headers=h)
+    seen = response.json()
+    assert "person-witness" not in response.text
+    seen.pop("kind")
+    seen.update(verification="unverified", summary="Court prolonged detention again.")
+    saved = web.http.put("/api/v1/incidents/inc-extension", json=seen,
+                         headers={**h, "If-Match": response.headers["etag"]})
+    assert saved.status_code == 200 and "person-witness" not in saved.text
+    full = web.http.get("/api/v1/incidents/inc-extension", headers=web.as_("editor")).json()
+    assert full["summary"] == "Court prolonged detention again."
+    assert {"person_id": "person-witness", "role": "witness"} in full["participants"]

@@ -22,6 +22,7 @@ from civicspace.model.records import KINDS, RECORD_TYPES, Record, to_jsonable
 from civicspace.model.vocabulary import vocabularies, vocabulary
 from civicspace.store.aggregates import incidents_per_month, sort_fields
 from civicspace.store.repository import RecordQuery
+from civicspace.store.editing import save_edit
 from civicspace.store.review import publish, review_queue, verify
 from civicspace.store.search import SearchHit
 from civicspace.web.auth import api_viewer, services
@@ -195,7 +196,7 @@ def _kind_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
             raise InputError(
                 "send the version you last read (If-Match header or 'version')", "version", 428
             )
-        saved = services(request).store.save(record, viewer, expected_version=expected)
+        saved = save_edit(services(request).store, record, viewer, expected)
         return with_etag(saved, viewer)
 
     def delete_record(
