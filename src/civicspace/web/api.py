@@ -21,8 +21,8 @@ from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import KINDS, RECORD_TYPES, Record, to_jsonable
 from civicspace.model.vocabulary import vocabularies, vocabulary
 from civicspace.store.aggregates import incidents_per_month, sort_fields
-from civicspace.store.repository import RecordQuery
 from civicspace.store.editing import save_edit
+from civicspace.store.repository import RecordQuery
 from civicspace.store.review import publish, review_queue, verify
 from civicspace.store.search import SearchHit
 from civicspace.web.auth import api_viewer, services
