@@ -50,6 +50,10 @@ def report(
         typer.Option(help="public: only public, verified records; internal: all you may see"),
     ] = Edition.public,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
+    victim_list: Annotated[
+        list[str] | None,
+        typer.Option("--victim-list", help="Victim list id to compare and estimate (repeat)"),
+    ] = None,
     template_dir: Annotated[
         Path | None,
         typer.Option("--template-dir", help="Directory with report.md/report.html/report.css"),
@@ -64,6 +68,7 @@ def report(
         _day(date_to, last=True),
         edition.value,
         lang.value,
+        victim_lists=tuple(victim_list or ()),
     )
     built = build_report(open_store(ctx), request, viewer(ctx))
     for path in write_report(built, fmt.value, out, template_dir):

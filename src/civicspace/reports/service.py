@@ -51,6 +51,7 @@ class ReportRequest:
     edition: str = "public"
     lang: str = "en"
     deadline_days: int = 60
+    victim_lists: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.edition not in EDITIONS:
@@ -308,6 +309,12 @@ class _Builder:
             text = w("statistic_line", figure=s.display(), as_of=w.date(s.as_of), by=by)
             stats.paragraphs.append(self.paragraph(text[:1].upper() + text[1:], [s]))
         subsections = [sub for sub in (laws, ratings, stats) if sub.paragraphs]
+        if self.request.victim_lists:
+            from civicspace.reports.victims import victim_lists_subsection
+
+            subsections.append(
+                victim_lists_subsection(self.store.db, self.request.victim_lists, self.w)
+            )
         return Section("general", w("general"), subsections=subsections)
 
     def suggested_score(self) -> Paragraph:
