@@ -100,3 +100,21 @@ def test_pages_in_russian_and_dashboard(web: Web) -> None:
     for url in ("/laws", "/statistics", "/ratings", "/persons/person-mamai",
                 "/organisations/org-dp", "/laws/law-elections", "/search?q=Мамай"):
         assert web.http.get(url).status_code == 200, url
+
+
+def test_api_calls_on_the_session_cookie_need_the_csrf_header(web: Web) -> None:
+    login(web, "researcher")
+    token = web.http.cookies.get("cs_csrf") or csrf(web)
+    body = {"id": "inc-cookie", "title": "Rally", "date": "2022-07", "country": "KZ",
+            "freedoms": ["assembly"]}
+    assert web.http.post("/api/v1/incidents", json=body).status_code == 403
+    created = web.http.post("/api/v1/incidents", json=body, headers={"X-CSRF-Token": token})
+    assert created.status_code == 201
+
+
+def test_dashboard_counts_incidents_per_month(web: Web) -> None:
+    months = web.http.get("/api/v1/stats/incidents-per-month").json()
+    assert months == [{"month": "2022-08", "by_freedom": {"assembly": 0, "expression": 1,
+                                                          "association": 0}, "total": 1}]
+    staff = web.http.get("/api/v1/stats/incidents-per-month", headers=web.as_("viewer")).json()
+    assert [m["month"] for m in staff] == ["2022-07", "2022-08"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 
 from civicspace.access.policy import Viewer
 from civicspace.model.dates import FuzzyDate
@@ -51,12 +51,17 @@ def incidents_per_month(
     query = RecordQuery(date_from=date_from, date_to=date_to, country=country)
     conditions = store._conditions("incidents", table, viewer, query)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    # ISO text of a date on both databases; grouping in SQL keeps 100,000 incidents cheap.
+    month = func.substr(cast(table.c.date_lo, String), 1, 7).label("month")
     with store.db.begin() as conn:
-        rows = conn.execute(select(table.c.date_lo, table.c.freedoms).where(*conditions))
+        rows = conn.execute(
+            select(month, table.c.freedoms, func.count().label("n"))
+            .where(*conditions)
+            .group_by(month, table.c.freedoms)
+        )
         for row in rows:
-            month = row.date_lo.strftime("%Y-%m")
             for freedom in row.freedoms or []:
-                counts[month][freedom] += 1
+                counts[row.month][freedom] += row.n
     order = vocabulary("freedom").keys()
     return [
         MonthCount(month, {f: counts[month].get(f, 0) for f in order}) for month in sorted(counts)
