@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import civicspace.access.tables  # noqa: F401  (accounts tables, so autogenerate keeps them)
 from civicspace.store.schema import metadata
 
 config = context.config
