@@ -21,6 +21,8 @@ install: $(VENV)/.installed
 demo: install
 	mkdir -p var
 	$(BIN)/civicspace --db $(DEMO_DB) demo
+	$(BIN)/civicspace --db $(DEMO_DB) report --country KZ --from 2022-06-01 --to 2022-08-31 --format html --out var/reports/kz-2022-06-08-public.html
+	$(BIN)/civicspace --db $(DEMO_DB) report --country KZ --from 2022-06-01 --to 2022-08-31 --format pdf --out var/reports/kz-2022-06-08-public.pdf
 	@echo "Serving the demo at http://$(HOST):$(PORT)/ (Ctrl-C stops it). Demo logins:"
 	CIVICSPACE_TODAY=2022-09-01 $(BIN)/civicspace --db $(DEMO_DB) serve --demo-users --host $(HOST) --port $(PORT)
 

@@ -56,3 +56,16 @@ def test_imprisonment_counts_from_first_custody_and_release_ends_it() -> None:
     assert state.status == "imprisoned" and str(state.custody_since) == "2022-01-10"
     assert custody_state(c, "p", dt.date(2022, 12, 2)).status == "free"
     assert custody_state(c, "p", dt.date(2021, 1, 1)).status == "unknown"
+
+
+def test_a_vague_date_sorts_after_a_precise_one_early_in_the_same_month() -> None:
+    c = case(
+        {"kind": "house_arrest", "date": "mid 2022-01"},
+        {"kind": "pretrial_detention_ordered", "date": "2022-08-05"},
+        {
+            "kind": "verdict",
+            "date": "~2022-08",
+            "sentence": {"type": "restricted_freedom", "months": 36},
+        },
+    )
+    assert custody_state(c, "p", dt.date(2022, 8, 31)).status == "restricted"

@@ -75,6 +75,10 @@ def _effect(event: CaseEvent) -> tuple[str, FuzzyDate | None] | None:
     return (custody, event.until) if custody else None
 
 
+def _midpoint(date: FuzzyDate) -> dt.date:
+    return date.earliest + (date.latest - date.earliest) / 2
+
+
 def custody_state(case: LegalCase, person_id: str, on: dt.date) -> CustodyState:
     """Custody of ``person_id`` in ``case`` on day ``on`` (events after ``on`` are ignored)."""
     events = [
@@ -82,7 +86,9 @@ def custody_state(case: LegalCase, person_id: str, on: dt.date) -> CustodyState:
         for i, e in enumerate(case.events)
         if (e.person_id in (None, person_id)) and e.date.earliest <= on
     ]
-    events.sort(key=lambda pair: (pair[1].date.earliest, pair[0]))
+    # A vague date sorts at the middle of what it can mean: a verdict in "~August" comes
+    # after a detention order of 5 August, as the timeline itself tells.
+    events.sort(key=lambda pair: (_midpoint(pair[1].date), pair[0]))
     status, since, until, custody_since = "unknown", None, None, None
     for _, event in events:
         effect = _effect(event)
