@@ -84,3 +84,8 @@ def test_any_transliteration_of_a_cyrillic_name_finds_it(
     # and the other way round: a Latin record is found by its Cyrillic spelling
     search_store.save(Person(id=pid + "-lat", name={"text": latin}), EDITOR)
     assert pid + "-lat" in {h.id for h in search_store.search(cyrillic, EDITOR, limit=1000)}
+
+
+def test_bgn_apostrophes_do_not_split_a_name(store) -> None:
+    store.save(Person(id="p-ilin", name={"text": "Ильин"}), EDITOR)
+    assert [h.id for h in store.search("Il’in", EDITOR)] == ["p-ilin"]

@@ -209,6 +209,7 @@ _DIGRAPHS: Final = (
     ("ng", "n"),
     ("ts", "c"),
 )
+_APOSTROPHES: Final = str.maketrans("", "", "'\u2019\u02bc\u201d`")
 _REPEATS = re.compile(r"(.)\1+")
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -236,7 +237,11 @@ def _fold_word(word: str) -> str:
 
 
 def fold_tokens(text: str) -> list[str]:
-    """The folding keys of each word of ``text`` (see :func:`fold`)."""
+    """The folding keys of each word of ``text`` (see :func:`fold`).
+
+    Apostrophes inside a word are dropped first: BGN's "Il’in" is one word, "Ilin".
+    """
+    text = text.translate(_APOSTROPHES)
     return [k for k in (_fold_word(w) for w in _TOKEN.findall(text)) if k]
 
 
