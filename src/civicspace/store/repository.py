@@ -11,7 +11,7 @@ import builtins
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
@@ -76,12 +76,62 @@ _DATE_COLUMN = {
 _REFERENCE_TABLES = {"persons": t.persons, "organisations": t.organisations, "sources": t.sources}
 
 
-class Store:
-    """Records in one database. ``clock`` is injectable so tests control time."""
+class Journal(Protocol):
+    """What the store tells about each change and sensitive read, in the same transaction.
 
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+    The default, :class:`civicspace.trust.journal.RevisionJournal`, keeps every change as a
+    revision and writes the audit trail; :data:`NO_JOURNAL` keeps nothing.
+    """
+
+    def inserted(
+        self,
+        conn: Connection,
+        records: Sequence[Record],
+        actor: str,
+        now: dt.datetime,
+        action: str = "create",
+        reason: str | None = None,
+    ) -> None: ...
+
+    def changed(
+        self,
+        conn: Connection,
+        before: Record,
+        after: Record | None,
+        actor: str,
+        now: dt.datetime,
+        action: str,
+        reason: str | None = None,
+    ) -> int: ...
+
+    def read(
+        self, conn: Connection, viewer: Viewer, kind: str, ids: Sequence[str], now: dt.datetime
+    ) -> None: ...
+
+    def exported(
+        self,
+        conn: Connection,
+        viewer: Viewer,
+        kind: str,
+        count: int,
+        confidential_ids: Sequence[str],
+        now: dt.datetime,
+    ) -> None: ...
+
+
+class Store:
+    """Records in one database. ``clock`` is injectable so tests control time; ``journal``
+    receives every change (revisions, audit trail); ``civicspace.trust.NoJournal()``
+    switches that off."""
+
+    def __init__(self, db: Database, clock: Clock = utcnow, journal: Journal | None = None) -> None:
         self.db = db
         self.clock = clock
+        if journal is None:
+            from civicspace.trust.journal import RevisionJournal
+
+            journal = RevisionJournal()
+        self.journal: Journal = journal
 
     # --- writing ----------------------------------------------------------------------
     def insert_many(
@@ -90,8 +140,11 @@ class Store:
         records: Sequence[Record],
         actor: str,
         now: dt.datetime | None = None,
+        *,
+        action: str = "create",
+        reason: str | None = None,
     ) -> None:
-        """Insert new records in bulk (one ``executemany`` per table) and index them."""
+        """Insert new records in bulk (one ``executemany`` per table), index and journal them."""
         now = now or self.clock()
         grouped = group_rows(records)
         main_tables = {MAPPINGS[kind].table for kind in {r.kind for r in records}}
@@ -107,9 +160,21 @@ class Store:
             if rows:
                 conn.execute(insert(table), rows)
         index_records(conn, records)
+        self.journal.inserted(conn, records, actor, now, action, reason)
 
-    def save(self, record: Record, viewer: Viewer, expected_version: int | None = None) -> Record:
-        """Create ``record`` or replace the stored one; a stale ``expected_version`` changes nothing."""
+    def save(
+        self,
+        record: Record,
+        viewer: Viewer,
+        expected_version: int | None = None,
+        *,
+        reason: str | None = None,
+        action: str | None = None,
+    ) -> Record:
+        """Create ``record`` or replace the stored one; a stale ``expected_version`` changes nothing.
+
+        ``reason`` (why) and ``action`` (``restore``...) are kept in the revision.
+        """
         viewer.require_write()
         # Re-validate: a model_copy(update=...) by a caller skips validation.
         record = type(record).model_validate(record.model_dump())
@@ -136,7 +201,9 @@ class Store:
                         "version": 1,
                     }
                 )
-                self.insert_many(conn, [saved], actor, now)
+                self.insert_many(
+                    conn, [saved], actor, now, action=action or "create", reason=reason
+                )
                 return saved
             if not viewer.can_read(current.visibility, "verified"):
                 raise NotFound(f"{record.kind} {record.id!r} does not exist")
@@ -154,6 +221,7 @@ class Store:
                     "version": current.version + 1,
                 }
             )
+            before = load_records(conn, record.kind, [record.id])[0]
             rows = record_rows(saved)
             result = conn.execute(
                 update(table)
@@ -164,6 +232,7 @@ class Store:
                 raise VersionConflict(f"{record.kind} {record.id!r} changed while saving")
             self._replace_children(conn, saved, rows)
             index_records(conn, [saved, *self._dependents(conn, saved)])
+            self.journal.changed(conn, before, saved, actor, now, action or "update", reason)
             return saved
 
     def _replace_children(
@@ -203,8 +272,16 @@ class Store:
         return []
 
     def delete(
-        self, kind: str, record_id: str, viewer: Viewer, expected_version: int | None = None
+        self,
+        kind: str,
+        record_id: str,
+        viewer: Viewer,
+        expected_version: int | None = None,
+        *,
+        reason: str | None = None,
     ) -> None:
+        """Remove a record from the live tables; its last revision keeps the whole record,
+        so an editor can undelete it (see :mod:`civicspace.trust.history`)."""
         viewer.require_write()
         table = MAPPINGS[kind].table
         with self.db.begin() as conn:
@@ -220,20 +297,39 @@ class Store:
                     t.citations.c.record_kind == kind, t.citations.c.record_id == record_id
                 )
             )
+            before = load_records(conn, kind, [record_id])[0]
             remove_documents(conn, [(kind, record_id)])
-            conn.execute(delete(table).where(table.c.id == record_id))
+            result = conn.execute(
+                delete(table).where(table.c.id == record_id, table.c.version == current.version)
+            )
+            if result.rowcount != 1:
+                raise VersionConflict(f"{kind} {record_id!r} changed while deleting")
+            now = self.clock()
+            self.journal.changed(
+                conn, before, None, viewer.name or viewer.role, now, "delete", reason
+            )
 
     # --- reading ----------------------------------------------------------------------
     def get(self, kind: str, record_id: str, viewer: Viewer) -> Record:
         with self.db.begin() as conn:
             found = self._visible(conn, kind, [record_id], viewer)
+            self._audit_read(conn, viewer, kind, found)
         if not found:
             raise NotFound(f"no {kind} record {record_id!r}")
         return found[0]
 
     def get_many(self, kind: str, ids: Sequence[str], viewer: Viewer) -> builtins.list[Record]:
         with self.db.begin() as conn:
-            return self._visible(conn, kind, ids, viewer)
+            found = self._visible(conn, kind, ids, viewer)
+            self._audit_read(conn, viewer, kind, found)
+            return found
+
+    def _audit_read(
+        self, conn: Connection, viewer: Viewer, kind: str, records: Sequence[Record]
+    ) -> None:
+        confidential = [r.id for r in records if r.visibility == "confidential"]
+        if confidential:
+            self.journal.read(conn, viewer, kind, confidential, self.clock())
 
     def _visible(
         self, conn: Connection, kind: str, ids: Sequence[str], viewer: Viewer
@@ -267,6 +363,7 @@ class Store:
                 .offset(query.offset)
             ).all()
             items = redact(conn, load_records(conn, kind, ids), viewer)
+            self._audit_read(conn, viewer, kind, items)
         return Page(items=items, total=total, limit=query.limit, offset=query.offset)
 
     @staticmethod
@@ -318,12 +415,25 @@ class Store:
         offset: int = 0,
     ) -> builtins.list[SearchHit]:
         with self.db.begin() as conn:
-            return search(conn, text, viewer, kinds, limit, offset)
+            hits = search(conn, text, viewer, kinds, limit, offset)
+            by_kind: dict[str, builtins.list[str]] = {}
+            for hit in hits:
+                if hit.visibility == "confidential":
+                    by_kind.setdefault(hit.kind, []).append(hit.id)
+            for kind, ids in by_kind.items():
+                self.journal.read(conn, viewer, kind, ids, self.clock())
+            return hits
 
     def all_ids(self, conn: Connection, kind: str, viewer: Viewer) -> builtins.list[str]:
+        """Every id of ``kind`` the viewer may read, for exports (audited as an export)."""
         table = MAPPINGS[kind].table
         conditions = self._conditions(kind, table, viewer, RecordQuery())
-        return list(conn.scalars(select(table.c.id).where(*conditions).order_by(table.c.id)))
+        rows = conn.execute(
+            select(table.c.id, table.c.visibility).where(*conditions).order_by(table.c.id)
+        ).all()
+        confidential = [r.id for r in rows if r.visibility == "confidential"]
+        self.journal.exported(conn, viewer, kind, len(rows), confidential, self.clock())
+        return [r.id for r in rows]
 
 
 def _references(record: Any) -> Iterable[tuple[str, str]]:

@@ -1,0 +1,156 @@
+"""The audit trail: an append-only log whose entries are chained by SHA-256.
+
+Each entry's hash covers the previous entry's hash and the entry's own canonical JSON,
+so changing, removing or reordering any entry breaks every link after it. Publish
+:func:`head` somewhere outside the database and :func:`verify` can later prove the
+chain still contains that state.
+
+>>> entry_hash(GENESIS, {"seq": 1, "action": "login"})[:12]
+'6f8445e72b71'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from civicspace.trust.tables import audit_head, audit_log
+
+GENESIS = "0" * 64
+HASHED_FIELDS = ("seq", "at", "actor", "action", "kind", "record_id", "detail")
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """What happened: ``action`` by ``actor``, about a record when ``kind``/``record_id`` are set."""
+
+    action: str
+    actor: str
+    kind: str | None = None
+    record_id: str | None = None
+    detail: dict[str, Any] | None = None
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+    content = canonical({k: entry.get(k) for k in HASHED_FIELDS})
+    return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
+
+
+def append(conn: Connection, events: Sequence[AuditEvent], now: dt.datetime) -> str:
+    """Append ``events`` in the caller's transaction; returns the new head hash.
+
+    The head row is updated *first*: that takes the lock that serialises writers (a row
+    lock on PostgreSQL, the database write lock on SQLite) before the head is read.
+    """
+    if not events:
+        return ""
+    bumped = conn.execute(
+        update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq + len(events))
+    )
+    if bumped.rowcount == 0:  # a database emptied by hand (TRUNCATE) lost its head row
+        conn.execute(insert(audit_head).values(id=1, seq=len(events), hash=GENESIS))
+    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one()
+    seq, prev = head.seq - len(events), head.hash
+    at = now.astimezone(dt.UTC).isoformat()
+    rows = []
+    for event in events:
+        seq += 1
+        row: dict[str, Any] = {
+            "seq": seq,
+            "at": at,
+            "actor": event.actor,
+            "action": event.action,
+            "kind": event.kind,
+            "record_id": event.record_id,
+            "detail": canonical(event.detail or {}),
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = entry_hash(row["prev_hash"], row)
+        rows.append(row)
+    conn.execute(insert(audit_log), rows)
+    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(hash=prev))
+    return prev
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    """The sequence number and hash of the newest entry (0 and the genesis hash when empty)."""
+    row = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
+    return (row.seq, row.hash) if row else (0, GENESIS)
+
+
+def entries(conn: Connection, batch: int = 5000) -> Iterator[dict[str, Any]]:
+    """Every entry in sequence order, read in batches (the log can be long)."""
+    last = 0
+    while True:
+        rows = conn.execute(
+            select(audit_log).where(audit_log.c.seq > last).order_by(audit_log.c.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for r in rows:
+            yield dict(r._mapping)
+        last = rows[-1].seq
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    entries: int
+    head: str
+    broken_at: int | None = None
+    problem: str | None = None
+    published_head_found: bool | None = None
+
+    def message(self) -> str:
+        if self.ok:
+            text = f"audit chain intact: {self.entries} entries, head {self.head}"
+            if self.published_head_found:
+                text += " (the published head is in the chain)"
+            return text
+        where = f" at entry {self.broken_at}" if self.broken_at is not None else ""
+        return f"audit chain broken{where}: {self.problem}"
+
+
+def verify(conn: Connection, published_head: str | None = None) -> Verdict:
+    """Recompute the chain; name the first entry that was altered, removed or moved."""
+    expected_seq, prev, count = 1, GENESIS, 0
+    found_published = published_head is None or published_head == GENESIS
+    for entry in entries(conn):
+        seq = entry["seq"]
+        if seq != expected_seq:
+            what = "is missing" if seq > expected_seq else "is out of order"
+            return Verdict(False, count, prev, expected_seq, f"entry {expected_seq} {what}")
+        if entry["prev_hash"] != prev:
+            return Verdict(
+                False, count, prev, seq,
+                "its link to the previous entry is broken (an earlier entry was removed or moved)",
+            )
+        if entry_hash(prev, entry) != entry["hash"]:
+            return Verdict(False, count, prev, seq, "its content was altered")
+        prev = entry["hash"]
+        found_published = found_published or prev == published_head
+        expected_seq += 1
+        count += 1
+    head_seq, head_hash = head(conn)
+    if (head_seq, head_hash) != (count, prev):
+        return Verdict(
+            False, count, prev, count + 1,
+            f"the head says entry {head_seq} with hash {head_hash[:12]}..., but the log ends at "
+            f"entry {count}: entries were removed from the end",
+        )
+    if not found_published:
+        return Verdict(
+            False, count, prev, None,
+            f"the published head {published_head} is not in the chain: it was rewritten",
+        )
+    return Verdict(True, count, prev, published_head_found=published_head is not None)

@@ -1,0 +1,257 @@
+"""The store's journal: revision rows and audit entries written inside each change's transaction.
+
+:class:`~civicspace.store.repository.Store` calls these hooks; passing
+``journal=NO_JOURNAL`` to the store switches them off (the benchmark measures the cost).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, and_, func, insert, select
+
+from civicspace.access.policy import Viewer
+from civicspace.model.records import Record, record_type
+from civicspace.trust import audit
+from civicspace.trust.tables import revisions
+
+GUARD = {"public": 0, "restricted": 1, "confidential": 2}
+
+
+class RevisionCodec(Protocol):
+    """How a record's JSON is stored in a revision row (encryption at rest plugs in here)."""
+
+    def seal(self, kind: str, record_id: str, text: str) -> str: ...
+
+    def open(self, kind: str, record_id: str, stored: str) -> str: ...
+
+
+class PlainCodec:
+    def seal(self, kind: str, record_id: str, text: str) -> str:
+        return text
+
+    def open(self, kind: str, record_id: str, stored: str) -> str:
+        return stored
+
+
+def record_json(record: Record) -> str:
+    """A record as canonical JSON, the same form as an export bundle."""
+    return json.dumps(
+        record.model_dump(mode="json", exclude_none=True),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def record_from_json(kind: str, text: str) -> Record:
+    return record_type(kind).model_validate(json.loads(text))
+
+
+def guarded(*records: Record | None) -> tuple[str, str]:
+    """The most guarded visibility and verification among ``records`` (None ignored)."""
+    present = [r for r in records if r is not None]
+    visibility = max((r.visibility for r in present), key=GUARD.__getitem__)
+    unverified = [r.verification for r in present if r.verification != "verified"]
+    return visibility, unverified[0] if unverified else "verified"
+
+
+def actor_of(viewer: Viewer) -> str:
+    return viewer.name or viewer.role
+
+
+class RevisionJournal:
+    """Keeps every change as a revision and audits changes, exports and confidential reads."""
+
+    def __init__(self, codec: RevisionCodec | None = None, audit_reads: bool = True) -> None:
+        self.codec = codec or PlainCodec()
+        self.audit_reads = audit_reads
+
+    # --- changes ----------------------------------------------------------------------
+    def inserted(
+        self,
+        conn: Connection,
+        records: Sequence[Record],
+        actor: str,
+        now: dt.datetime,
+        action: str = "create",
+        reason: str | None = None,
+    ) -> None:
+        """Revisions for records just inserted: one ``executemany``, one audit entry per batch.
+
+        A record that already has revisions was deleted and is coming back (``undelete``)
+        or was replaced by an import: its previous state is the last revision's ``after``.
+        """
+        if not records:
+            return
+        latest = self._latest(conn, [(r.kind, r.id) for r in records])
+        rows: list[dict[str, Any]] = []
+        digest = hashlib.sha256()
+        for record in records:
+            after = record_json(record)
+            number, before = latest.get((record.kind, record.id), (0, None))
+            act = "replace" if action == "create" and before is not None else action
+            before_record = record_from_json(record.kind, before) if before else None
+            visibility, verification = guarded(before_record, record)
+            rows.append(
+                {
+                    "kind": record.kind,
+                    "record_id": record.id,
+                    "revision": number + 1,
+                    "action": act,
+                    "actor": actor,
+                    "at": now,
+                    "reason": reason,
+                    "visibility": visibility,
+                    "verification": verification,
+                    "before": self.codec.seal(record.kind, record.id, before) if before else None,
+                    "after": self.codec.seal(record.kind, record.id, after),
+                }
+            )
+            digest.update(f"{record.kind}\x1f{record.id}\x1f{number + 1}\x1f".encode())
+            digest.update(hashlib.sha256(after.encode()).digest())
+        conn.execute(insert(revisions), rows)
+        if len(rows) == 1:
+            row = rows[0]
+            event = audit.AuditEvent(
+                row["action"],
+                actor,
+                row["kind"],
+                row["record_id"],
+                {"revision": row["revision"], "reason": reason, "sha256": _sha(after)},
+            )
+        else:
+            kinds: dict[str, int] = {}
+            for record in records:
+                kinds[record.kind] = kinds.get(record.kind, 0) + 1
+            event = audit.AuditEvent(
+                "import" if action == "create" else action,
+                actor,
+                detail={"records": kinds, "reason": reason, "revisions_sha256": digest.hexdigest()},
+            )
+        audit.append(conn, [event], now)
+
+    def changed(
+        self,
+        conn: Connection,
+        before: Record,
+        after: Record | None,
+        actor: str,
+        now: dt.datetime,
+        action: str,
+        reason: str | None = None,
+    ) -> int:
+        """A revision for an update (``after`` set) or a delete (``after`` None); its number."""
+        number = (
+            conn.scalar(
+                select(func.max(revisions.c.revision)).where(
+                    revisions.c.kind == before.kind, revisions.c.record_id == before.id
+                )
+            )
+            or 0
+        ) + 1
+        before_text = record_json(before)
+        after_text = record_json(after) if after is not None else None
+        visibility, verification = guarded(before, after)
+        conn.execute(
+            insert(revisions).values(
+                kind=before.kind,
+                record_id=before.id,
+                revision=number,
+                action=action,
+                actor=actor,
+                at=now,
+                reason=reason,
+                visibility=visibility,
+                verification=verification,
+                before=self.codec.seal(before.kind, before.id, before_text),
+                after=self.codec.seal(before.kind, before.id, after_text) if after_text else None,
+            )
+        )
+        detail = {"revision": number, "reason": reason, "sha256": _sha(after_text or before_text)}
+        audit.append(conn, [audit.AuditEvent(action, actor, before.kind, before.id, detail)], now)
+        return number
+
+    def _latest(
+        self, conn: Connection, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, str | None]]:
+        """The newest revision number and ``after`` JSON of each record that has revisions."""
+        by_kind: dict[str, list[str]] = {}
+        for kind, rid in keys:
+            by_kind.setdefault(kind, []).append(rid)
+        found: dict[tuple[str, str], tuple[int, str | None]] = {}
+        for kind, ids in by_kind.items():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                newest = (
+                    select(
+                        revisions.c.record_id.label("rid"),
+                        func.max(revisions.c.revision).label("number"),
+                    )
+                    .where(revisions.c.kind == kind, revisions.c.record_id.in_(chunk))
+                    .group_by(revisions.c.record_id)
+                    .subquery()
+                )
+                rows = conn.execute(
+                    select(revisions.c.record_id, revisions.c.revision, revisions.c.after).join(
+                        newest,
+                        and_(
+                            revisions.c.kind == kind,
+                            revisions.c.record_id == newest.c.rid,
+                            revisions.c.revision == newest.c.number,
+                        ),
+                    )
+                )
+                for r in rows:
+                    after = self.codec.open(kind, r.record_id, r.after) if r.after else None
+                    found[(kind, r.record_id)] = (r.revision, after)
+        return found
+
+    # --- reads ------------------------------------------------------------------------
+    def read(
+        self, conn: Connection, viewer: Viewer, kind: str, ids: Sequence[str], now: dt.datetime
+    ) -> None:
+        """Audit a read that returned the confidential records ``ids`` (one entry per call)."""
+        if not self.audit_reads or not ids:
+            return
+        rid = ids[0] if len(ids) == 1 else None
+        event = audit.AuditEvent("read", actor_of(viewer), kind, rid, {"ids": list(ids)})
+        audit.append(conn, [event], now)
+
+    def exported(
+        self,
+        conn: Connection,
+        viewer: Viewer,
+        kind: str,
+        count: int,
+        confidential_ids: Sequence[str],
+        now: dt.datetime,
+    ) -> None:
+        detail = {"records": count, "confidential_ids": list(confidential_ids)}
+        audit.append(conn, [audit.AuditEvent("export", actor_of(viewer), kind, None, detail)], now)
+
+
+class NoJournal:
+    """Keeps nothing: no revisions, no audit (for measuring what the journal costs)."""
+
+    audit_reads = False
+
+    def inserted(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def changed(self, *args: Any, **kwargs: Any) -> int:
+        return 0
+
+    def read(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def exported(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
