@@ -270,7 +270,10 @@ def parse_name(written: str) -> PersonName:
         russian = [i for i in patronymics if not _kazakh_patronymic(words[i])]
         if russian:
             p = russian[-1]
-        elif 1 in patronymics and _given_gender(words[0]):
+        elif 1 in patronymics and (_given_gender(words[0]) or (
+                len(words) == 3 and patronymics == [1, 2] and not _kazakh_patronymic(words[0]))):
+            # "Ұланан Берікәліұлы Шалбекұлы": two -ұлы words after one that is not can only
+            # be Given Patronymic Surname (Surname Given Patronymic would start with -ұлы).
             p = 1
         else:
             p = patronymics[-1]

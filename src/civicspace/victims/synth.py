@@ -36,6 +36,17 @@ _PREFIXES = ("Бек", "Нұр", "Ер", "Жан", "Сер", "Бай", "Таж",
              "Тілеу", "Бекмұхамбет", "Дос", "Құл", "Шал", "Әбу", "Ыбырай", "Темір")
 _ROOTS = ("бол", "бай", "бек", "жан", "ғали", "хан", "мұрат", "тай", "сейіт", "қали", "ахмет",
           "ғазы", "әлі", "бала", "құл", "жігіт", "мырза", "бай", "берді", "болат", "ділда")
+# Wider pools ("wide", the default): Kazakh given names are compounds of these parts
+# (Жанболат, Нұрбек, Айгүл, Гүлнұр) far more often than the lexicon's 185 common names, and
+# Kazakh surnames are formed from ancestors' given names, so both pools grow with them.
+_FEMALE_PREFIXES = ("Ай", "Гүл", "Жан", "Нұр", "Ақ", "Бал", "Ұл", "Жұл", "Қарлы", "Мөл", "Ша",
+                    "Сая", "Ар", "Мей", "Дин", "Әсем", "Жаз", "Күн", "Ақ", "Сұлу")
+_FEMALE_ROOTS = ("гүл", "жан", "сұлу", "нұр", "ерке", "бота", "дана", "ым", "ай", "шаш", "сая",
+                 "бике", "тай", "ару", "зада", "қыз", "бану")
+_MORE_PREFIXES = ("Мұрат", "Асқар", "Ермек", "Қайрат", "Берік", "Әділ", "Серік", "Азат", "Ілияс",
+                  "Қасым", "Ардақ", "Бақыт", "Мағжан", "Сәкен", "Жұма", "Айт", "Омар", "Талап")
+_MORE_ROOTS = ("жар", "бақ", "сейіт", "тас", "ғазы", "нияз", "қасым", "ан", "берген",
+               "ахмет", "зат", "жол")
 _FEM = {"ов": "ова", "ев": "ева", "ин": "ина", "ский": "ская"}
 _SIMILAR = {"е": "и", "и": "е", "о": "а", "а": "о", "с": "з", "з": "с", "т": "д", "д": "т",
             "ы": "и", "н": "м", "л": "р", "б": "п", "ж": "ш", "к": "г"}
@@ -116,11 +127,30 @@ def _lexicon() -> dict[str, list[str]]:
     return data
 
 
-def _surname_pool() -> list[str]:
+def _compounds(prefixes: Sequence[str], roots: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(p + r for p, r in itertools.product(prefixes, roots)))
+
+
+@lru_cache(maxsize=2)
+def _given_pools(wide: bool) -> tuple[list[str], list[str]]:
+    """(male, female) given names; "wide" adds compound Kazakh names after the lexicon's."""
+    lex = _lexicon()
+    male, female = list(lex["given_male"]), list(lex["given_female"])
+    if wide:
+        male += [n for n in _compounds(_PREFIXES + _MORE_PREFIXES, _ROOTS + _MORE_ROOTS)
+                 if n not in male]
+        female += [n for n in _compounds(_FEMALE_PREFIXES, _FEMALE_ROOTS) if n not in female]
+    return male, female
+
+
+@lru_cache(maxsize=2)
+def _surname_pool(wide: bool = False) -> list[str]:
     """Masculine surnames: lexicon stems, given names and compound Kazakh stems + suffix."""
     lex = _lexicon()
     stems = list(lex["surname_stems"]) + list(lex["given_male"][:60])
     stems += [p + r for p, r in itertools.product(_PREFIXES, _ROOTS)]
+    if wide:
+        stems += _given_pools(True)[0]
     pool = []
     for stem in dict.fromkeys(stems):
         if stem.endswith(("ов", "ев", "ёв", "ин")):
@@ -149,16 +179,31 @@ def _feminine(surname: str) -> str:
     return surname.removesuffix("ұлы") + "қызы" if surname.endswith("ұлы") else surname
 
 
-def make_population(size: int, seed: int = 0) -> list[Person]:
-    """People killed or detained in the January events of a fictional country-wide crisis."""
+NAME_POOLS = ("wide", "narrow")
+
+
+def make_population(size: int, seed: int = 0, names: str = "wide") -> list[Person]:
+    """People killed or detained in the January events of a fictional country-wide crisis.
+
+    ``names="narrow"`` draws from the lexicon's 108 male and 77 female given names and
+    1,295 surnames only (the generator before the wider pools; kept to reproduce older
+    figures): so few that one person in five shares surname, initial and age with
+    another in a population of 70,000. ``"wide"`` adds compound Kazakh given names
+    and the surnames formed from them, drawn with a slightly steeper Zipf law (a few
+    names are very common, most are rare).
+    """
+    if names not in NAME_POOLS:
+        raise ValueError(f"names must be one of {NAME_POOLS}")
+    wide = names == "wide"
     rng = np.random.default_rng(seed)
-    lex = _lexicon()
     genders = rng.choice(["m", "f"], size=size, p=[0.8, 0.2])
-    surnames = _zipf_choice(rng, _surname_pool(), size, 0.7)
-    males = _zipf_choice(rng, lex["given_male"], size, 0.6)
-    females = _zipf_choice(rng, lex["given_female"], size, 0.6)
-    fathers = _zipf_choice(rng, [n for n in lex["given_male"] if n[-1] not in "йь"], size, 0.6)
-    places = _zipf_choice(rng, lex["places"], size, 1.0)
+    male_pool, female_pool = _given_pools(wide)
+    a_given = 0.75 if wide else 0.6
+    surnames = _zipf_choice(rng, _surname_pool(wide), size, 0.7)
+    males = _zipf_choice(rng, male_pool, size, a_given)
+    females = _zipf_choice(rng, female_pool, size, a_given)
+    fathers = _zipf_choice(rng, [n for n in male_pool if n[-1] not in "йь"], size, a_given)
+    places = _zipf_choice(rng, _lexicon()["places"], size, 1.0)
     ages = np.where(rng.random(size) < 0.08, rng.integers(2, 18, size), rng.integers(18, 75, size))
     days = rng.integers(0, 8, size)
     people = []
@@ -238,6 +283,7 @@ def make_lists(
     specs: Sequence[ListSpec] = DEFAULT_LISTS,
     seed: int = 0,
     heterogeneity: float = 0.8,
+    names: str = "wide",
 ) -> SyntheticLists:
     """Draw a population and the lists that record it.
 
@@ -245,7 +291,7 @@ def make_lists(
     gives equal capture chances; 0.8 makes some people several times harder to record.
     """
     rng = np.random.default_rng(seed + 1)
-    people = make_population(population, seed)
+    people = make_population(population, seed, names)
     visibility = rng.lognormal(0.0, heterogeneity, size=population) if heterogeneity else (
         np.ones(population))
     visibility /= np.mean(visibility)
