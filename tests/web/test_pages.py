@@ -118,3 +118,25 @@ def test_dashboard_counts_incidents_per_month(web: Web) -> None:
                                                           "association": 0}, "total": 1}]
     staff = web.http.get("/api/v1/stats/incidents-per-month", headers=web.as_("viewer")).json()
     assert [m["month"] for m in staff] == ["2022-07", "2022-08"]
+
+
+def test_editing_an_incident_keeps_hidden_participants_and_checks_the_version(web: Web) -> None:
+    login(web, "researcher")
+    form = web.http.get("/incidents/inc-extension/edit")
+    assert form.status_code == 200 and "Pre-trial detention" in form.text
+    assert "Canarybek" not in form.text
+    token = CSRF.search(form.text).group(1)  # type: ignore[union-attr]
+    fields = {"csrf_token": token, "title": "Detention of opposition leader extended again",
+              "date": "late 2022-08", "country": "KZ", "freedoms": "expression",
+              "violations": "activist_prosecuted", "visibility": "public", "version": "1",
+              "participant_name_0": "Ерлан Тестов", "participant_role_0": "witness"}
+    saved = web.http.post("/incidents/inc-extension/edit", data=fields, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    stale = web.http.post("/incidents/inc-extension/edit", data=fields)
+    assert stale.status_code == 409
+    full = web.http.get("/api/v1/incidents/inc-extension", headers=web.as_("editor")).json()
+    assert full["title"] == "Detention of opposition leader extended again"
+    assert full["verification"] == "unverified" and full["version"] == 2
+    people = [p["person_id"] for p in full["participants"]]
+    assert {"person-mamai", "person-witness"} < set(people) and len(people) == 3
+    assert full["sources"] == [{"source_id": "src-update", "locator": "Expression"}]

@@ -22,6 +22,7 @@ from civicspace.cases.custody import custody_state
 from civicspace.model.records import Incident, LegalCase, Person, Record, to_jsonable
 from civicspace.model.vocabulary import vocabulary
 from civicspace.store.aggregates import current_rating, incidents_per_month
+from civicspace.store.editing import save_edit
 from civicspace.store.relations import cases_of, incidents_of, members_of
 from civicspace.store.repository import NotFound, RecordQuery, VersionConflict
 from civicspace.store.review import publish, review_queue, verify
@@ -225,6 +226,64 @@ def build_pages() -> APIRouter:
             return render(request, "incident_form.html", status=422, form=values,
                           error=message, sources=_sources(request, viewer))
         return _redirect(f"/incidents/{saved.id}")
+
+    @router.get("/incidents/{record_id}/edit", response_class=HTMLResponse)
+    def incident_edit_form(request: Request, record_id: str) -> Response:
+        viewer = current_viewer(request)
+        if not viewer.can_write:
+            return _redirect("/login")
+        try:
+            incident = services(request).store.get("incidents", record_id, viewer)
+        except NotFound:
+            return _error_page(request, 404, "No such incident.")
+        assert isinstance(incident, Incident)
+        form = {
+            "title": incident.title, "date": str(incident.date), "country": incident.country,
+            "freedoms": incident.freedoms, "violations": incident.violations,
+            "summary": incident.summary or "", "visibility": incident.visibility,
+        }
+        return render(request, "incident_form.html", form=form, error=None, record=incident,
+                      sources=_sources(request, viewer))
+
+    @router.post("/incidents/{record_id}/edit", response_class=HTMLResponse)
+    async def incident_edit(request: Request, record_id: str) -> Response:
+        """Change the incident's own fields and add participants or a source; the people
+        and sources already cited stay (including those the editor cannot see)."""
+        viewer = current_viewer(request)
+        form = await request.form()
+        check_csrf(request, str(form.get(CSRF_FIELD, "")))
+        if not viewer.can_write:
+            return _error_page(request, 403, "Log in as a researcher or editor to add incidents.")
+        svc = services(request)
+        try:
+            current = svc.store.get("incidents", record_id, viewer)
+        except NotFound:
+            return _error_page(request, 404, "No such incident.")
+        assert isinstance(current, Incident)
+        values: dict[str, Any] = {k: str(v) for k, v in form.multi_items()}
+        values["freedoms"] = form.getlist("freedoms")
+        values["violations"] = form.getlist("violations")
+        values["id"] = record_id
+        version = str(form.get("version", ""))
+        try:
+            people, changed = _incident_from_form(values, viewer)
+            keep_verified = viewer.can_publish and current.verification == "verified"
+            edited = changed.model_copy(update={
+                "participants": [*current.participants, *changed.participants],
+                "sources": [*current.sources, *changed.sources],
+                "verification": "verified" if keep_verified else "unverified",
+                "location_id": current.location_id, "end_date": current.end_date,
+                "counts": current.counts, "tags": current.tags, "notes": current.notes,
+            })
+            for person in people:
+                svc.store.save(person, viewer, expected_version=0)
+            save_edit(svc.store, edited, viewer, int(version) if version.isdigit() else -1)
+        except VersionConflict:
+            return _error_page(request, 409, "Someone changed this record; reload the queue.")
+        except (ValidationError, ValueError, AccessDenied) as exc:
+            return render(request, "incident_form.html", status=422, form=values, record=current,
+                          error=_validation_message(exc), sources=_sources(request, viewer))
+        return _redirect(f"/incidents/{record_id}")
 
     @router.get("/incidents/{record_id}", response_class=HTMLResponse)
     def incident_page(request: Request, record_id: str) -> Response:
