@@ -143,7 +143,7 @@ def run_backend(
         for label, make_url in targets(n, rng).items():
             asyncio.run(measure(base, token, make_url, 4, 20))  # warm caches
             for clients in levels:
-                r = asyncio.run(measure(base, token, make_url, clients, max(requests, clients * 4)))
+                r = asyncio.run(measure(base, token, make_url, clients, max(requests, clients)))
                 print(f"  {label:<15}{clients:>8}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p95']:>9.1f}"
                       f"{r['errors']:>5}", flush=True)
     finally:
