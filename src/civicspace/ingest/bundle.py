@@ -19,7 +19,12 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection, Table, delete, select, update
 
 from civicspace.access.policy import Viewer
-from civicspace.ingest.errors import ImportRejected, Problem, problems_from_validation
+from civicspace.ingest.errors import (
+    ImportRejected,
+    Problem,
+    problems_from_validation,
+    read_text,
+)
 from civicspace.model.records import KINDS, Country, Location, Record, record_type
 from civicspace.store import schema as t
 from civicspace.store.mapping import MAPPINGS, load_records
@@ -56,18 +61,7 @@ class Bundle:
 def read_document(path: Path) -> Any:
     """Parse a JSON or YAML file; a broken file is a :class:`ImportRejected` naming where."""
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportRejected(
-            [Problem(name, "-", "-", f"cannot read file: {exc.strerror}")]
-        ) from exc
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRejected(
-            [Problem(name, f"byte {exc.start}", "-", "not UTF-8 text; save the file as UTF-8")]
-        ) from exc
+    content = read_text(path)
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
             return yaml.safe_load(content)

@@ -21,7 +21,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from civicspace.ingest.bundle import Bundle
-from civicspace.ingest.errors import ImportRejected, Problem, problems_from_validation
+from civicspace.ingest.errors import (
+    ImportRejected,
+    Problem,
+    problems_from_validation,
+    read_text,
+)
 from civicspace.model.records import Record, record_type
 
 _COUNTS = ("detained", "injured", "killed", "fined")
@@ -111,18 +116,7 @@ def _is_list(annotation: Any) -> bool:
 def read_csv(path: Path, kind: str) -> Bundle:
     """Validate every row of a CSV of ``kind``; rows are numbered as in a spreadsheet."""
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportRejected(
-            [Problem(name, "-", "-", f"cannot read file: {exc.strerror}")]
-        ) from exc
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRejected(
-            [Problem(name, "-", "-", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]
-        ) from exc
+    content = read_text(path)
     reader = csv.DictReader(io.StringIO(content, newline=""), strict=True)
     model = record_type(kind)
     allowed = set(model.model_fields) | {

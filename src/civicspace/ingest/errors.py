@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -37,3 +38,19 @@ def problems_from_validation(
         reason = err["msg"].removeprefix("Value error, ")
         out.append(Problem(file, row, f"{prefix}{loc}", reason))
     return out
+
+
+def read_text(path: Path) -> str:
+    """A file's UTF-8 text (a BOM is fine); unreadable or mis-encoded files are rejected."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportRejected(
+            [Problem(name, "-", "-", f"cannot read file: {exc.strerror}")]
+        ) from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        reason = f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        raise ImportRejected([Problem(name, "-", "-", reason)]) from exc
