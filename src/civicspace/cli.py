@@ -418,6 +418,8 @@ PLUGIN_MODULES = (
     "civicspace.reports.cli",
     "civicspace.rating.cli",
     "civicspace.web.cli",
+    "civicspace.trust.cli",
+    "civicspace.crypto.cli",
 )
 
 

@@ -212,16 +212,17 @@ class Store:
                     f"{record.kind} {record.id!r} is at version {current.version}, "
                     f"not {expected_version}: reload it and apply your change again"
                 )
+            # The stored record, as loaded (timestamps in UTC on every database).
+            before = load_records(conn, record.kind, [record.id])[0]
             saved = record.model_copy(
                 update={
-                    "created_at": current.created_at,
-                    "created_by": current.created_by,
+                    "created_at": before.created_at,
+                    "created_by": before.created_by,
                     "updated_at": now,
                     "updated_by": actor,
                     "version": current.version + 1,
                 }
             )
-            before = load_records(conn, record.kind, [record.id])[0]
             rows = record_rows(saved)
             result = conn.execute(
                 update(table)
@@ -292,12 +293,12 @@ class Store:
                 raise NotFound(f"{kind} {record_id!r} does not exist")
             if expected_version is not None and expected_version != current.version:
                 raise VersionConflict(f"{kind} {record_id!r} is at version {current.version}")
+            before = load_records(conn, kind, [record_id])[0]  # kept whole in the revision
             conn.execute(
                 delete(t.citations).where(
                     t.citations.c.record_kind == kind, t.citations.c.record_id == record_id
                 )
             )
-            before = load_records(conn, kind, [record_id])[0]
             remove_documents(conn, [(kind, record_id)])
             result = conn.execute(
                 delete(table).where(table.c.id == record_id, table.c.version == current.version)

@@ -16,10 +16,13 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from civicspace.store.db import Database
+from civicspace.trust.files import atomic_file
 from civicspace.trust.tables import audit_head, audit_log
 
 GENESIS = "0" * 64
@@ -59,7 +62,9 @@ def append(conn: Connection, events: Sequence[AuditEvent], now: dt.datetime) -> 
     )
     if bumped.rowcount == 0:  # a database emptied by hand (TRUNCATE) lost its head row
         conn.execute(insert(audit_head).values(id=1, seq=len(events), hash=GENESIS))
-    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one()
+    head = conn.execute(
+        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+    ).one()
     seq, prev = head.seq - len(events), head.hash
     at = now.astimezone(dt.UTC).isoformat()
     rows = []
@@ -84,7 +89,9 @@ def append(conn: Connection, events: Sequence[AuditEvent], now: dt.datetime) -> 
 
 def head(conn: Connection) -> tuple[int, str]:
     """The sequence number and hash of the newest entry (0 and the genesis hash when empty)."""
-    row = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
+    row = conn.execute(
+        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+    ).first()
     return (row.seq, row.hash) if row else (0, GENESIS)
 
 
@@ -132,7 +139,10 @@ def verify(conn: Connection, published_head: str | None = None) -> Verdict:
             return Verdict(False, count, prev, expected_seq, f"entry {expected_seq} {what}")
         if entry["prev_hash"] != prev:
             return Verdict(
-                False, count, prev, seq,
+                False,
+                count,
+                prev,
+                seq,
                 "its link to the previous entry is broken (an earlier entry was removed or moved)",
             )
         if entry_hash(prev, entry) != entry["hash"]:
@@ -144,13 +154,40 @@ def verify(conn: Connection, published_head: str | None = None) -> Verdict:
     head_seq, head_hash = head(conn)
     if (head_seq, head_hash) != (count, prev):
         return Verdict(
-            False, count, prev, count + 1,
+            False,
+            count,
+            prev,
+            count + 1,
             f"the head says entry {head_seq} with hash {head_hash[:12]}..., but the log ends at "
             f"entry {count}: entries were removed from the end",
         )
     if not found_published:
         return Verdict(
-            False, count, prev, None,
+            False,
+            count,
+            prev,
+            None,
             f"the published head {published_head} is not in the chain: it was rewritten",
         )
     return Verdict(True, count, prev, published_head_found=published_head is not None)
+
+
+def export_lines(db: Database, out: Path, actor: str) -> int:
+    """Write the whole chain to ``out`` as JSON lines (the export itself is logged first)."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with db.begin() as conn:
+        append(conn, [AuditEvent("audit-export", actor, detail={"file": out.name})], now)
+    count = 0
+    with atomic_file(out) as handle, db.begin() as conn:
+        for entry in entries(conn):
+            handle.write((canonical(entry) + "\n").encode("utf-8"))
+            count += 1
+    return count
+
+
+def record_login(db: Database, name: str, succeeded: bool, client: str = "") -> None:
+    """Log a login attempt, successful or not, with the client address."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    action = "login" if succeeded else "login-failed"
+    with db.begin() as conn:
+        append(conn, [AuditEvent(action, name[:200], detail={"client": client})], now)

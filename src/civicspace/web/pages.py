@@ -27,6 +27,7 @@ from civicspace.store.relations import cases_of, incidents_of, members_of
 from civicspace.store.repository import NotFound, RecordQuery, VersionConflict
 from civicspace.store.review import publish, review_queue, verify
 from civicspace.text import fold
+from civicspace.trust.audit import record_login
 from civicspace.web.api import record_query
 from civicspace.web.auth import (
     CSRF_FIELD,
@@ -154,6 +155,7 @@ def build_pages() -> APIRouter:
             response = render(request, "login.html", status=429, error=str(exc), name=name)
             response.headers["Retry-After"] = str(exc.retry_after)
             return response
+        record_login(svc.db, name, user is not None, client_address(request))
         if user is None:
             return render(
                 request, "login.html", status=401, error="Wrong name or password.", name=name
