@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 
 from civicspace.store.db import Database, resolve_url
-from civicspace.store.schema import metadata
+from civicspace.store.schema import RECORD_TABLES, metadata
 from civicspace.trust import audit
 from civicspace.trust.files import atomic_file
 from civicspace.trust.sealing import BackupKey, OpenedReader, SealedWriter
@@ -57,6 +57,8 @@ TABLE_MODULES = (
     "civicspace.evidence.tables",
 )
 DEFAULT_EVIDENCE = Path("var/evidence")
+# A restore target holding any of these is in use: refuse rather than mix two databases.
+_MUST_BE_EMPTY = {*RECORD_TABLES, "revisions", "audit_log", "users"}
 
 
 class RestoreError(RuntimeError):
@@ -275,10 +277,12 @@ def _load_tables(db: Database, work: Path, sqlite_snapshot: Path | None) -> None
         with db.begin() as conn:
             tables = _known_tables(conn)
             for table in tables:
-                if table.name == "audit_head":
-                    conn.execute(table.delete())
-                elif conn.scalar(select(func.count()).select_from(table)):
+                if table.name in _MUST_BE_EMPTY and conn.scalar(
+                    select(func.count()).select_from(table)
+                ):
                     raise RestoreError(f"the target database is not empty (table {table.name})")
+            for table in reversed(tables):  # what migrations seed (audit head, keys) is replaced
+                conn.execute(table.delete())
             for table in tables:
                 raw = _raw(table)
                 if source_db is not None:
