@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from civicspace.crypto import ENV_KEY, MasterKey
 from civicspace.store.db import Database
 from civicspace.store.repository import Store
 
@@ -30,6 +31,15 @@ def _postgres_base_url() -> str | None:
             raise RuntimeError(f"CI=true but {PG_ENV} is not set: PostgreSQL tests must run in CI")
         return None
     return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def master_key() -> Iterator[MasterKey]:
+    """One generated master key for the run: every database opened by the suite uses it."""
+    key = MasterKey.generate()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENV_KEY, key.serialize())
+        yield key
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
+
+from civicspace.crypto import sealing
+from civicspace.crypto.keyring import Keyring
+from civicspace.crypto.keys import MasterKey, master_key_from_environment
 
 DEFAULT_SQLITE_FILE = "civicspace.sqlite"
 
@@ -41,19 +45,55 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Deleted rows are overwritten, so a record that became confidential leaves no
+    # plaintext behind in free pages of the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
-class Database:
-    """A connection pool to one database, and the way to migrate it to the current schema."""
+def default_key_file(url: str) -> Path | None:
+    """``<database>.key`` beside a SQLite file (the master key ``civicspace init`` creates)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = Path(url.removeprefix("sqlite:///"))
+    return path.with_name(path.name + ".key")
 
-    def __init__(self, engine: Engine) -> None:
+
+class Database:
+    """A connection pool to one database, and the way to migrate it to the current schema.
+
+    ``keyring`` opens the confidential fields; without one, confidential records are
+    refused rather than stored in plaintext. The keyring travels with every connection
+    as an execution option, where :mod:`civicspace.crypto.sealing` finds it.
+    """
+
+    def __init__(
+        self, engine: Engine, keyring: Keyring | None = None, key_file: Path | None = None
+    ) -> None:
+        self.base_engine = engine
+        self.key_file = key_file
+        sealing.install(engine)
         self.engine = engine
+        self.keyring: Keyring | None = None
+        if keyring is not None:
+            self.use_keyring(keyring)
+
+    def use_keyring(self, keyring: Keyring) -> None:
+        self.keyring = keyring
+        self.engine = self.base_engine.execution_options(**{sealing.OPTION: keyring})
 
     @classmethod
     def connect(
-        cls, target: str | os.PathLike[str] | None = None, **engine_options: Any
+        cls,
+        target: str | os.PathLike[str] | None = None,
+        keyring: Keyring | None | Literal["settings"] = "settings",
+        **engine_options: Any,
     ) -> Database:
+        """Open ``target``; the keyring comes from the settings unless one is given.
+
+        Settings: ``CIVICSPACE_MASTER_KEY``, else the file named by
+        ``CIVICSPACE_MASTER_KEY_FILE``, else ``<database>.key`` beside a SQLite file.
+        """
         url = resolve_url(target)
         if url.startswith("sqlite:///"):
             path = Path(url.removeprefix("sqlite:///"))
@@ -61,13 +101,17 @@ class Database:
                 raise DatabaseError(
                     f"cannot create database {path}: folder {path.parent} does not exist"
                 )
+        key_file = default_key_file(url)
+        if keyring == "settings":
+            master = master_key_from_environment(key_file)
+            keyring = Keyring(master) if master else None
         try:
             engine = create_engine(url, **engine_options)
         except Exception as exc:  # malformed URL, missing driver
             raise DatabaseError(f"cannot open database {url!r}: {exc}") from exc
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        return cls(engine)
+        return cls(engine, keyring, key_file)
 
     @property
     def dialect(self) -> str:
@@ -104,6 +148,22 @@ class Database:
                 command.upgrade(config, "heads")
         except Exception as exc:
             raise DatabaseError(f"cannot migrate {self.url}: {exc}") from exc
+        self._ensure_keys()
+
+    def _ensure_keys(self) -> None:
+        """Give a new SQLite database its key file, and any keyed database its data keys."""
+        from civicspace.crypto.tables import crypto_keys
+
+        if self.keyring is None and self.key_file is not None:
+            with self.engine.begin() as conn:
+                has_keys = conn.execute(select(crypto_keys.c.key_id).limit(1)).first()
+            if has_keys is None and not self.key_file.exists():
+                master = MasterKey.generate()
+                master.write(self.key_file)
+                self.use_keyring(Keyring(MasterKey(master.secret, str(self.key_file))))
+        if self.keyring is not None:
+            with self.engine.connect() as conn:
+                self.keyring.unlock(conn)
 
     def is_initialised(self) -> bool:
         return "alembic_version" in inspect(self.engine).get_table_names()

@@ -4,6 +4,10 @@ A record becomes one row of its main table plus rows of child tables for its ord
 collections (``Incident.participants`` -> ``incident_participants``) and citations.
 Columns take the value of the record's attribute of the same name; ``<field>_lo`` and
 ``<field>_hi`` take the earliest and latest day of a fuzzy date ``<field>``.
+
+Confidential records keep their protected fields (:data:`PROTECTED`) encrypted: rows carry
+:class:`~civicspace.crypto.Sealed` values, sealed by the database's keyring as the
+statement runs, and :func:`load_records` opens them again.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, Table, select
 
+from civicspace.crypto import Sealed, associated_data, is_sealed, require_keyring
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import Record, record_type
 from civicspace.store import schema as t
@@ -73,6 +78,92 @@ MAPPINGS: dict[str, Mapping] = {
 }
 
 _SKIP_ON_READ = {"parent_id", "position", "sort_name"}
+
+
+@dataclass(frozen=True)
+class Protected:
+    """What of a confidential record is encrypted: text columns, name objects, child columns."""
+
+    text: tuple[str, ...] = ("notes",)
+    name: bool = False  # the JSON ``name`` {"text": ...}
+    names_json: bool = False  # the JSON list ``names`` [{"text": ...}] (organisations)
+    children: tuple[tuple[str, str], ...] = ()  # (collection attribute, column)
+
+
+# Names and contact details of people, a confidential source's identity, witness
+# statements (participants' notes) and every note of a confidential record.
+PROTECTED: dict[str, Protected] = {
+    "persons": Protected(("notes", "description"), name=True, children=(("names", "text"),)),
+    "organisations": Protected(("notes", "description"), name=True, names_json=True),
+    "sources": Protected(("notes", "title", "publisher", "url")),
+    "incidents": Protected(("notes", "title", "summary"), children=(("participants", "note"),)),
+}
+# Stored instead of a confidential name, so the sort index holds nothing readable.
+SEALED_SORT_NAME = "~"
+
+
+def _sealed_name(value: Any, aad: bytes) -> Any:
+    if isinstance(value, dict) and value.get("text"):
+        return {**value, "text": Sealed(value["text"], aad)}
+    return value
+
+
+def _seal(record: Record, rows: dict[Table, list[dict[str, Any]]]) -> None:
+    """Replace the protected values of a confidential ``record``'s rows by ``Sealed``."""
+    kind, rid = record.kind, record.id
+    spec = PROTECTED.get(kind, Protected())
+    mapping = MAPPINGS[kind]
+    main = rows[mapping.table][0]
+    for column in spec.text:
+        if main.get(column):
+            main[column] = Sealed(main[column], associated_data(kind, rid, column))
+    if spec.name:
+        main["name"] = _sealed_name(main["name"], associated_data(kind, rid, "name"))
+        main["sort_name"] = SEALED_SORT_NAME
+    if spec.names_json and main.get("names"):
+        main["names"] = [
+            _sealed_name(n, associated_data(kind, rid, f"names.{i}"))
+            for i, n in enumerate(main["names"])
+        ]
+    for attribute, column in spec.children:
+        table = next(c.table for c in mapping.collections if c.attribute == attribute)
+        for row in rows[table]:
+            if row.get(column):
+                aad = associated_data(kind, rid, f"{attribute}.{row['position']}.{column}")
+                row[column] = Sealed(row[column], aad)
+
+
+def _open_name(value: Any, keyring: Any, aad: bytes, conn: Connection) -> Any:
+    if isinstance(value, dict) and is_sealed(value.get("text")):
+        return {**value, "text": keyring.open(value["text"], aad, conn)}
+    return value
+
+
+def _open(conn: Connection, kind: str, item: dict[str, Any]) -> None:
+    """Decrypt the protected values of one loaded confidential record in place."""
+    spec = PROTECTED.get(kind, Protected())
+    rid = item["id"]
+
+    def opened(value: Any, field: str) -> Any:
+        if not is_sealed(value):
+            return value  # written before encryption was configured
+        return require_keyring(conn).open(value, associated_data(kind, rid, field), conn)
+
+    for column in spec.text:
+        if column in item:
+            item[column] = opened(item[column], column)
+    if spec.name and is_sealed(item["name"].get("text")):
+        aad = associated_data(kind, rid, "name")
+        item["name"] = _open_name(item["name"], require_keyring(conn), aad, conn)
+    if spec.names_json and item.get("names"):
+        item["names"] = [
+            {**n, "text": opened(n.get("text"), f"names.{i}")} if isinstance(n, dict) else n
+            for i, n in enumerate(item["names"])
+        ]
+    for attribute, column in spec.children:
+        for i, child in enumerate(item[attribute]):
+            if column in child:
+                child[column] = opened(child[column], f"{attribute}.{i}.{column}")
 
 
 def _plain(value: Any) -> Any:
@@ -152,6 +243,8 @@ def record_rows(record: Record) -> dict[Table, list[dict[str, Any]]]:
         }
         for i, c in enumerate(record.sources)
     ]
+    if record.visibility == "confidential":
+        _seal(record, rows)
     return rows
 
 
@@ -209,6 +302,9 @@ def load_records(conn: Connection, kind: str, ids: Sequence[str]) -> list[Record
             if row.locator is not None:
                 citation["locator"] = row.locator
             data[row.record_id]["sources"].append(citation)
+    for item in data.values():
+        if item["visibility"] == "confidential":
+            _open(conn, kind, item)
     return [model.model_validate(data[i]) for i in ids if i in data]
 
 

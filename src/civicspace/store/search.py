@@ -4,6 +4,12 @@ Each record gets one search document whose ``body`` is the folding keys of its w
 (:func:`civicspace.text.fold`), so "Мамай", "Mamai" and "Mamay" all index and query as
 ``mamai``. A document only carries the names of people at or below the record's own
 visibility: a public incident never makes a confidential witness findable.
+
+A confidential record's document is encrypted (``title``, ``text``) and its words are
+indexed only as blind-index tokens (keyed HMACs of their folding keys, see
+:meth:`civicspace.crypto.Keyring.blind_tokens`), names also as a whole: an editor who
+types an exact name, or exact words of it, finds the record; the index holds nothing
+readable, and prefixes do not match.
 """
 
 from __future__ import annotations
@@ -25,6 +31,14 @@ from sqlalchemy import (
 )
 
 from civicspace.access.policy import Viewer
+from civicspace.crypto import (
+    KeyProblem,
+    Sealed,
+    associated_data,
+    is_sealed,
+    keyring_of,
+    require_keyring,
+)
 from civicspace.model.records import VISIBILITY_RANK, Record
 from civicspace.model.vocabulary import vocabulary
 from civicspace.store import schema as t
@@ -42,31 +56,45 @@ class SearchHit:
 
 
 def _party_names(conn: Connection, table: Any, ids: set[str]) -> dict[str, tuple[str, list[str]]]:
-    """Visibility and every name of the persons/organisations with these ids."""
-    out: dict[str, tuple[str, list[str]]] = {}
+    """Visibility and every name of the persons/organisations with these ids (opened)."""
+    kind = "persons" if table is t.persons else "organisations"
+    found: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     ids_list = list(ids)
     for start in range(0, len(ids_list), 500):
         chunk = ids_list[start : start + 500]
         query = select(table.c.id, table.c.visibility, table.c.name).where(table.c.id.in_(chunk))
         for row in conn.execute(query):
-            out[row.id] = (row.visibility, [row.name["text"]])
+            found[row.id] = (row.visibility, [(row.name["text"], "name")])
         if table is t.persons:
-            query = select(t.person_names.c.parent_id, t.person_names.c.text).where(
-                t.person_names.c.parent_id.in_(chunk)
+            names = t.person_names.c
+            query = (
+                select(names.parent_id, names.position, names.text)
+                .where(names.parent_id.in_(chunk))
+                .order_by(names.parent_id, names.position)
             )
             for row in conn.execute(query):
-                out[row.parent_id][1].append(row.text)
+                found[row.parent_id][1].append((row.text, f"names.{row.position}.text"))
+    out: dict[str, tuple[str, list[str]]] = {}
+    for pid, (visibility, named) in found.items():
+        if visibility == "confidential" and any(is_sealed(text) for text, _ in named):
+            keyring = require_keyring(conn)
+            opened = [keyring.open(x, associated_data(kind, pid, f), conn) for x, f in named]
+            out[pid] = (visibility, opened)
+        else:
+            out[pid] = (visibility, [text for text, _ in named])
     return out
 
 
 def _names_at_or_below(
     ids: Iterable[str | None], lookup: dict[str, tuple[str, list[str]]], visibility: str
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
+    """Names of these parties a reader of a ``visibility`` record may see: (open, confidential)."""
     names: list[str] = []
+    hidden: list[str] = []
     for pid in ids:
         if pid and pid in lookup and VISIBILITY_RANK[lookup[pid][0]] <= VISIBILITY_RANK[visibility]:
-            names.extend(lookup[pid][1])
-    return names
+            (hidden if lookup[pid][0] == "confidential" else names).extend(lookup[pid][1])
+    return names, hidden
 
 
 def _title(record: Any) -> str:
@@ -82,19 +110,40 @@ def _title(record: Any) -> str:
     return str(record.id)
 
 
-def _texts(record: Any, persons: dict[str, Any], orgs: dict[str, Any]) -> list[str]:
+def _texts(
+    record: Any, persons: dict[str, Any], orgs: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    """The words of a record's document: (readable, protected names for the blind index).
+
+    Protected names only occur in confidential records' documents; a confidential
+    person's description and a confidential source's url are not indexed at all.
+    """
     kind, vis = record.kind, record.visibility
-    parts: list[str | None] = [_title(record), getattr(record, "summary", None)]
+    secret = vis == "confidential"
+    parts: list[str | None] = [getattr(record, "summary", None)]
+    protected: list[str | None] = []
+    (protected if secret and kind in ("persons", "organisations", "sources") else parts).append(
+        _title(record)
+    )
     if kind in ("persons", "organisations"):
-        parts += [n.text for n in record.names] + [record.description]
+        (protected if secret else parts).extend(n.text for n in record.names)
+        if not secret:
+            parts.append(record.description)
     if kind == "persons":
         parts += [vocabulary("person role")[r].label for r in record.roles]
     if kind == "incidents":
         parts += [vocabulary("violation type")[v].label for v in record.violations]
-        parts += _names_at_or_below((p.person_id for p in record.participants), persons, vis)
-        parts += _names_at_or_below((p.organisation_id for p in record.participants), orgs, vis)
+        for ids, lookup in (
+            ((p.person_id for p in record.participants), persons),
+            ((p.organisation_id for p in record.participants), orgs),
+        ):
+            names, hidden = _names_at_or_below(ids, lookup, vis)
+            parts += names
+            protected += hidden
     if kind == "cases":
-        parts += _names_at_or_below(record.defendants, persons, vis)
+        names, hidden = _names_at_or_below(record.defendants, persons, vis)
+        parts += names
+        protected += hidden
         parts += [f"{c.code} {c.article} {c.title}" for c in record.charges]
     if kind == "laws":
         parts += [record.assessment] + [s.note for s in record.stages]
@@ -103,8 +152,9 @@ def _texts(record: Any, persons: dict[str, Any], orgs: dict[str, Any]) -> list[s
     if kind == "ratings":
         parts += [record.rationale, record.rated_by]
     if kind == "sources":
-        parts += [record.publisher, record.public_label]
-    return [p for p in parts if p]
+        (protected if secret else parts).append(record.publisher)
+        parts.append(record.public_label)
+    return [p for p in parts if p], [p for p in protected if p]
 
 
 def index_records(conn: Connection, records: Sequence[Record]) -> None:
@@ -123,21 +173,31 @@ def index_records(conn: Connection, records: Sequence[Record]) -> None:
     orgs = _party_names(conn, t.organisations, org_ids) if org_ids else {}
     rows = []
     for r in records:
-        texts = _texts(r, persons, orgs)
+        texts, protected = _texts(r, persons, orgs)
         joined = " · ".join(texts)
-        rows.append(
-            {
-                "kind": r.kind,
-                "record_id": r.id,
-                "visibility": r.visibility,
-                "verification": r.verification,
-                "title": _title(r),
-                "text": joined,
-                "body": fold(joined),
-            }
-        )
+        row: dict[str, Any] = {
+            "kind": r.kind,
+            "record_id": r.id,
+            "visibility": r.visibility,
+            "verification": r.verification,
+            "title": _title(r),
+            "text": joined,
+            "body": fold(joined),
+        }
+        if r.visibility == "confidential":
+            keyring = require_keyring(conn)
+            tokens = [tok for name in protected for tok in keyring.blind_tokens(name, conn)]
+            tokens += [keyring.blind_token(word, conn) for word in fold_tokens(joined)]
+            row["body"] = " ".join(dict.fromkeys(tokens))
+            row["text"] = Sealed(" · ".join([*protected, *texts]), _aad(r.kind, r.id, "text"))
+            row["title"] = Sealed(row["title"], _aad(r.kind, r.id, "title"))
+        rows.append(row)
     remove_documents(conn, [(r.kind, r.id) for r in records])
     conn.execute(insert(t.search_documents), rows)
+
+
+def _aad(kind: str, record_id: str, field: str) -> bytes:
+    return associated_data(kind, record_id, f"search.{field}")
 
 
 def remove_documents(conn: Connection, keys: Sequence[tuple[str, str]]) -> None:
@@ -178,6 +238,18 @@ def search(
     tokens = fold_tokens(query)
     if not tokens:
         return []
+    # Confidential documents index protected names as blind tokens: each query word
+    # matches as a readable prefix or as the exact word's token; the whole query may also
+    # match a whole name's token.
+    keyring = keyring_of(conn) if "confidential" in viewer.visibilities else None
+    blind: list[str] = []
+    whole: str | None = None
+    if keyring is not None:
+        try:
+            blind = [keyring.blind_token(tok, conn) for tok in tokens]
+            whole = keyring.blind_token(" ".join(tokens), conn)
+        except KeyProblem:
+            keyring = None
     d = t.search_documents
     conditions: list[ColumnElement[bool]] = [d.c.visibility.in_(viewer.visibilities)]
     if viewer.verified_only:
@@ -187,6 +259,11 @@ def search(
     if conn.dialect.name == "sqlite":
         stmt: Select[Any]
         match = " ".join(f'"{tok}"*' for tok in tokens)
+        if blind:
+            words = " AND ".join(
+                f'("{tok}"* OR "{b}")' for tok, b in zip(tokens, blind, strict=True)
+            )
+            match = f'({words}) OR "{whole}"'
         fts = (
             text("SELECT rowid AS id, rank FROM search_fts WHERE search_fts MATCH :match")
             .columns(id=d.c.id.type, rank=d.c.id.type)
@@ -195,7 +272,11 @@ def search(
         )
         stmt = select(d).join(fts, fts.c.id == d.c.id).order_by(fts.c.rank, d.c.id)
     else:
-        tsquery = func.to_tsquery("simple", " & ".join(f"{tok}:*" for tok in tokens))
+        words = " & ".join(f"{tok}:*" for tok in tokens)
+        if blind:
+            words = " & ".join(f"({tok}:* | {b})" for tok, b in zip(tokens, blind, strict=True))
+            words = f"({words}) | {whole}"
+        tsquery = func.to_tsquery("simple", words)
         tsv: ColumnElement[Any] = literal_column("search_documents.tsv")
         stmt = (
             select(d)
@@ -203,14 +284,21 @@ def search(
             .order_by(func.ts_rank(tsv, tsquery).desc(), d.c.id)
         )
     stmt = stmt.where(*conditions).limit(limit).offset(offset)
-    return [
-        SearchHit(
-            kind=row.kind,
-            id=row.record_id,
-            title=row.title,
-            snippet=_snippet(row.text, tokens),
-            visibility=row.visibility,
-            verification=row.verification,
+    hits = []
+    for row in conn.execute(stmt):
+        title, body = row.title, row.text
+        if row.visibility == "confidential" and (is_sealed(title) or is_sealed(body)):
+            opener = require_keyring(conn)
+            title = opener.open(title, _aad(row.kind, row.record_id, "title"), conn)
+            body = opener.open(body, _aad(row.kind, row.record_id, "text"), conn)
+        hits.append(
+            SearchHit(
+                kind=row.kind,
+                id=row.record_id,
+                title=title,
+                snippet=_snippet(body, tokens),
+                visibility=row.visibility,
+                verification=row.verification,
+            )
         )
-        for row in conn.execute(stmt)
-    ]
+    return hits

@@ -1,0 +1,99 @@
+"""``civicspace keys``: create the master key, rotate it, show which keys a database holds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from civicspace.cli_common import console, fail, state
+from civicspace.crypto.keyring import Keyring
+from civicspace.crypto.keys import ENV_KEY, ENV_KEY_FILE, MasterKey
+from civicspace.crypto.tables import crypto_keys
+from civicspace.store.db import Database, default_key_file, resolve_url
+
+keys_app = typer.Typer(help="Encryption keys of confidential fields.", no_args_is_help=True)
+KeyFileOpt = Annotated[
+    Path | None,
+    typer.Option("--key-file", help="Where the master key lives (default: <database>.key)"),
+]
+
+
+def _key_file(ctx: typer.Context, key_file: Path | None) -> Path | None:
+    if key_file is not None:
+        return key_file
+    if os.environ.get(ENV_KEY_FILE):
+        return Path(os.environ[ENV_KEY_FILE]).expanduser()
+    return default_key_file(resolve_url(state(ctx).db_url))
+
+
+@keys_app.command("init")
+def init(ctx: typer.Context, key_file: KeyFileOpt = None) -> None:
+    """Create a master key file (mode 0600) and the database's data keys."""
+    path = _key_file(ctx, key_file)
+    if path is None:
+        fail(f"a PostgreSQL database needs --key-file PATH (or {ENV_KEY})")
+    if os.environ.get(ENV_KEY) and key_file is None:
+        fail(f"a master key is already configured in {ENV_KEY}")
+    if path.exists():
+        fail(f"{path} exists already; rotate it with: civicspace keys rotate")
+    master = MasterKey.generate()
+    master.write(path)
+    db = Database.connect(state(ctx).db_url, keyring=Keyring(MasterKey(master.secret, str(path))))
+    db.migrate()
+    console.print(f"Master key {master.id} written to {path} (keep a copy offline).")
+    if path != default_key_file(db.url):
+        console.print(f"Point {ENV_KEY_FILE} at it for every command and the server.")
+
+
+@keys_app.command("rotate")
+def rotate(
+    ctx: typer.Context,
+    key_file: KeyFileOpt = None,
+    reencrypt: Annotated[
+        bool, typer.Option("--reencrypt", help="Also seal all data again under a new data key")
+    ] = False,
+    batch: Annotated[int, typer.Option(help="Records per transaction when re-encrypting")] = 500,
+) -> None:
+    """Wrap the data keys under a new master key (no data rewritten, no downtime)."""
+    from civicspace.crypto.rotation import new_data_key_active, rewrap
+    from civicspace.crypto.rotation import reencrypt as seal_again
+
+    db = Database.connect(state(ctx).db_url)
+    db.migrate()
+    if db.keyring is None:
+        fail("no master key is configured: civicspace keys init")
+    origin = Path(db.keyring.master.origin)
+    path = key_file or (origin if origin.is_file() else None)
+    if path is None:  # never wrap the data keys under a key that is saved nowhere
+        fail(f"the master key comes from {ENV_KEY}: name a file for the new one with --key-file")
+    result = rewrap(db, MasterKey.generate(), path)
+    console.print(f"Master key {result.old_master} -> {result.new_master}, written to {path}.")
+    if path != origin:
+        console.print(f"Point {ENV_KEY_FILE} at {path} (and drop {ENV_KEY}) before restarting.")
+    if reencrypt:
+        key_id = new_data_key_active(db)
+        count = seal_again(db, batch)
+        console.print(f"Data key {key_id} now seals new values; {count} records re-encrypted.")
+
+
+@keys_app.command("status")
+def status(ctx: typer.Context) -> None:
+    """Which master key this command uses and which data keys the database holds."""
+    db = Database.connect(state(ctx).db_url)
+    db.migrate()
+    if db.keyring is None:
+        console.print("No master key configured: confidential records are refused.")
+    else:
+        console.print(f"Master key {db.keyring.master.id} from {db.keyring.master.origin}")
+    with db.begin() as conn:
+        for row in conn.execute(select(crypto_keys).order_by(crypto_keys.c.created_at)):
+            state_ = "active" if row.active else "retired"
+            console.print(f"  {row.purpose} key {row.key_id} ({state_}) wrapped by {row.master_id}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(keys_app, name="keys")
