@@ -80,3 +80,10 @@ def test_score_bands(score: int, band: str) -> None:
 def test_score_outside_its_band_is_refused() -> None:
     with pytest.raises(ValidationError, match="outside band 'repressed'"):
         Rating(id="r", country="KZ", date="2022-06", band="repressed", score=55)
+
+
+def test_nul_characters_are_refused_in_any_text_field() -> None:
+    with pytest.raises(ValidationError, match="NUL"):
+        Incident(id="i", title="a\x00b", date="2022", country="KZ", freedoms=["assembly"])
+    with pytest.raises(ValidationError, match="NUL"):
+        Incident(id="i", title="t", date="2022", country="KZ", freedoms=["assembly"], tags=["x\x00"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.vocabulary import legal_article, vocabulary
@@ -41,8 +41,20 @@ RecordId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s/]+
 VISIBILITY_RANK = {"public": 0, "restricted": 1, "confidential": 2}
 
 
+def _no_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    if isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+    return value
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    # PostgreSQL cannot store NUL in text; refuse it for every backend alike.
+    _reject_nul = field_validator("*", mode="after")(_no_nul)
 
 
 class Name(Model):

@@ -87,7 +87,8 @@ def create_app(
             response.headers["Vary"] = "Cookie, Authorization, Accept-Language"
         return response
 
+    # Static files first: the pages' catch-all /{kind}/{id} route would shadow them.
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(build_router())
     app.include_router(build_pages())
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
