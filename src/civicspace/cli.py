@@ -374,6 +374,11 @@ def prisoners(
         _print_prisoners(rows, f"Political prisoners on {day}")
 
 
+def _short_charges(labels: list[str]) -> str:
+    """``KZ-CC art. 274 (Knowingly ...)`` -> ``KZ-CC 274`` for narrow terminal tables."""
+    return ", ".join(label.split(" (")[0].replace(" art.", "") for label in labels)
+
+
 def _print_hits(hits: list[dict], title: str) -> None:  # type: ignore[type-arg]
     table = Table("kind", "id", "title", "snippet", title=title)
     for h in hits:
@@ -390,7 +395,7 @@ def _print_deadlines(rows: list[dict], title: str) -> None:  # type: ignore[type
             r["person_name"],
             r["status"],
             r["case_title"],
-            "; ".join(r["charges"]),
+            _short_charges(r["charges"]),
         )
     console.print(table)
 
@@ -405,7 +410,7 @@ def _print_prisoners(rows: list[dict], title: str) -> None:  # type: ignore[type
             r["status"],
             r["custody_since"] or "",
             str(r["days_in_custody"] or ""),
-            "; ".join(r["charges"]),
+            _short_charges(r["charges"]),
             r["recognised_by"],
         )
     console.print(table)
