@@ -393,7 +393,7 @@ def _print_deadlines(rows: list[dict], title: str) -> None:  # type: ignore[type
             r["deadline"],
             str(r["days_left"]),
             r["person_name"],
-            r["status"],
+            r["status"].replace("_", " "),
             r["case_title"],
             _short_charges(r["charges"]),
         )
@@ -407,7 +407,7 @@ def _print_prisoners(rows: list[dict], title: str) -> None:  # type: ignore[type
     for r in rows:
         table.add_row(
             r["name"],
-            r["status"],
+            r["status"].replace("_", " "),
             r["custody_since"] or "",
             str(r["days_in_custody"] or ""),
             _short_charges(r["charges"]),
