@@ -18,10 +18,12 @@ from civicspace.store.repository import Store
 from civicspace.web import errors
 from civicspace.web.api import build_router
 from civicspace.web.auth import Services
+from civicspace.web.limits import RequestBodyLimit
 from civicspace.web.pages import build_pages
 from civicspace.web.settings import Settings
 
 HERE = Path(__file__).parent
+HSTS = "max-age=63072000; includeSubDomains"  # two years, sent only behind TLS
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -73,6 +75,7 @@ def create_app(
         signer=URLSafeSerializer(str(settings.secret_key), salt="csrf"),
     )
     errors.install(app)
+    app.add_middleware(RequestBodyLimit)
 
     @app.middleware("http")
     async def security_headers(
@@ -81,6 +84,8 @@ def create_app(
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if settings.cookie_secure:
+            response.headers["Strict-Transport-Security"] = HSTS
         if not request.url.path.startswith("/static/"):
             # Pages and API answers depend on who asks: never keep them in shared caches.
             response.headers["Cache-Control"] = "no-store"
