@@ -77,9 +77,9 @@ def row_to_record_data(kind: str, row: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     counts: dict[str, str] = {}
     for column, raw in row.items():
-        value = (raw or "").strip()
-        if column is None:
+        if column is None:  # csv.DictReader puts surplus cells, as a list, under None
             raise ValueError("the row has more cells than the header has columns")
+        value = (raw or "").strip()
         if not value:
             continue
         if column in ("name_script", "name_lang"):

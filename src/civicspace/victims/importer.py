@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,17 +64,26 @@ def _cell(value: Any) -> Any:
 
 
 def _read_table(path: Path) -> tuple[list[str], list[list[Any]]]:
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        from openpyxl import load_workbook
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            from openpyxl import load_workbook
 
-        book = load_workbook(path, read_only=True, data_only=True)
-        rows = [[_cell(v) for v in row] for row in book.active.iter_rows(values_only=True)]
-        book.close()
-    elif path.suffix.lower() in {".csv", ".txt"}:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = [list(r) for r in csv.reader(fh)]
-    else:
-        raise ListImportError([f"{path}:0:: unsupported file type {path.suffix!r} (CSV or XLSX)"])
+            book = load_workbook(path, read_only=True, data_only=True)
+            rows = [[_cell(v) for v in row] for row in book.active.iter_rows(values_only=True)]
+            book.close()
+        elif path.suffix.lower() in {".csv", ".txt"}:
+            with path.open(newline="", encoding="utf-8-sig") as fh:
+                rows = [list(r) for r in csv.reader(fh)]
+        else:
+            raise ListImportError(
+                [f"{path}:0:: unsupported file type {path.suffix!r} (CSV or XLSX)"]
+            )
+    except UnicodeDecodeError as exc:
+        raise ListImportError(
+            [f"{path}:0:: not UTF-8 text (byte {exc.start}); save the file as UTF-8"]
+        ) from exc
+    except (csv.Error, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise ListImportError([f"{path}:0:: not a readable CSV or XLSX file ({exc})"]) from exc
     if not rows:
         raise ListImportError([f"{path}:1:: the file is empty"])
     header = [str(h).strip() for h in rows[0]]
