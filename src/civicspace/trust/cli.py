@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -181,6 +182,8 @@ def backup_command(
         summary = create_backup(open_database(ctx), out, key, evidence, viewer(ctx).name or "cli")
     except OSError as exc:
         fail(_disk_message(exc, out))
+    except sqlite3.OperationalError as exc:  # SQLite's snapshot hit the full disk
+        fail(_disk_message(OSError(errno.ENOSPC, str(exc)), out))
     records = sum(summary.tables.get(k, 0) for k in KINDS)
     console.print(
         f"Wrote {out}: {records} records, {summary.evidence_files} evidence files, "

@@ -57,7 +57,11 @@ class BackupKey:
 
     @classmethod
     def from_file(cls, path: Path) -> BackupKey:
-        secret = Path(path).read_bytes().strip()
+        secret = Path(path).read_bytes()
+        if (
+            secret.isascii()
+        ):  # a text key (hex, base64) may end with a newline; raw bytes stay whole
+            secret = secret.strip()
         if len(secret) < 32:
             raise BackupKeyError(f"key file {path} holds {len(secret)} bytes; it needs at least 32")
         return cls(secret, KDF_KEY_FILE)
