@@ -155,4 +155,15 @@ def sample_bundle() -> dict[str, Any]:
                 **public,
             },
         ],
+        "summaries": [
+            {
+                "id": "summary-2022",
+                "country": "KZ",
+                "period_start": "2022-06",
+                "period_end": "2022-08",
+                "section": "introduction",
+                "summary": "Editors' overview of the period.",
+                **public,
+            },
+        ],
     }

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from civicspace.cli import app
+from civicspace.model.records import KINDS
 
 runner = CliRunner()
 
@@ -34,16 +35,7 @@ def test_demo_is_idempotent(demo_db: str, tmp_path: Path) -> None:
 
     def content(p: Path) -> dict:
         data = json.loads(p.read_text(encoding="utf-8"))
-        for kind in (
-            "sources",
-            "organisations",
-            "persons",
-            "incidents",
-            "cases",
-            "laws",
-            "statistics",
-            "ratings",
-        ):
+        for kind in KINDS:
             for r in data[kind]:  # a reload is a new write: only the timestamps move
                 r.pop("created_at"), r.pop("updated_at")
         return data
@@ -67,16 +59,7 @@ def test_search_finds_mamai_and_his_case_with_charges(demo_db: str, query: str) 
 def test_stats_list_and_show_respect_the_viewer(demo_db: str) -> None:
     internal = json.loads(run(demo_db, "stats", "--json")[1])
     public = json.loads(run(demo_db, "stats", "--json", role="anonymous")[1])
-    assert set(internal) == {
-        "incidents",
-        "persons",
-        "organisations",
-        "cases",
-        "laws",
-        "statistics",
-        "ratings",
-        "sources",
-    }
+    assert set(internal) == set(KINDS)
     assert public["persons"] < internal["persons"]
     listing = json.loads(
         run(demo_db, "list", "incidents", "--freedom", "association", "--json", role="anonymous")[1]

@@ -77,6 +77,8 @@ MINIMAL: dict[str, dict[str, Any]] = {
                    "as_of": "2022-07"},
     "ratings": {"country": "KZ", "date": "2022-07", "band": "repressed"},
     "sources": {"title": "A report"},
+    "summaries": {"country": "KZ", "period_start": "2022-06", "period_end": "2022-08",
+                  "section": "introduction", "summary": "Editors' text."},
 }
 
 
@@ -131,6 +133,7 @@ CALLS: list[Call] = [
     Call("GET", lambda r: "/api/v1/statistics/stat-toll", EVERYONE),
     Call("GET", lambda r: "/api/v1/ratings/rating-2022", EVERYONE),
     Call("GET", lambda r: "/api/v1/sources/src-update", EVERYONE),
+    Call("GET", lambda r: "/api/v1/summaries/summary-2022", EVERYONE),
     Call("GET", lambda r: "/api/v1/organisations/org-dp", EVERYONE),
     Call("GET", lambda r: "/api/v1/incidents/inc-draft", RESTRICTED),
     Call("GET", lambda r: "/api/v1/persons/person-witness", CONFIDENTIAL),

@@ -42,6 +42,7 @@ INSERT_ORDER = (
     "laws",
     "statistics",
     "ratings",
+    "summaries",
 )
 
 
@@ -256,16 +257,7 @@ def _delete_existing(conn: Connection, records: list[Record]) -> None:
     from civicspace.store.search import remove_documents
 
     # Children first: incidents and cases point at persons, everything at sources.
-    for kind in (
-        "incidents",
-        "cases",
-        "laws",
-        "statistics",
-        "ratings",
-        "persons",
-        "organisations",
-        "sources",
-    ):
+    for kind in reversed(INSERT_ORDER):  # what cites first, what is cited last
         ids = by_kind.get(kind, [])
         if not ids:
             continue

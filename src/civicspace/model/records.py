@@ -364,6 +364,29 @@ class Rating(Record):
         return self
 
 
+class Summary(Record):
+    """An editor's own text for one section of a country update over a period.
+
+    Reports print it after the generated text of its section (``introduction``,
+    ``general``, ``assembly``, ``expression`` or ``association``), citing its sources.
+    """
+
+    kind: ClassVar[str] = "summaries"
+    country: CountryCode
+    period_start: FuzzyDate
+    period_end: FuzzyDate
+    section: Literal["introduction", "general", "assembly", "expression", "association"]
+    title: str | None = None
+    summary: str = Field(min_length=1)
+    lang: str = "en"
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> Summary:
+        if self.period_end.latest < self.period_start.earliest:
+            raise ValueError("period_end is before period_start")
+        return self
+
+
 def band_for_score(score: float) -> str:
     """The rating band whose range contains ``score`` (81-100 open ... 1-20 closed)."""
     for key, term in vocabulary("rating band").terms.items():
@@ -374,7 +397,7 @@ def band_for_score(score: float) -> str:
 
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.kind: cls
-    for cls in (Incident, Person, Organisation, LegalCase, Law, Statistic, Rating, Source)
+    for cls in (Incident, Person, Organisation, LegalCase, Law, Statistic, Rating, Source, Summary)
 }
 KINDS = tuple(RECORD_TYPES)
 

@@ -27,6 +27,7 @@ from civicspace.model.records import (
     Record,
     Source,
     Statistic,
+    Summary,
 )
 from civicspace.store import schema as t
 from civicspace.store.repository import RecordQuery, Store
@@ -52,6 +53,7 @@ class ReportData:
     organisations: dict[str, Organisation] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     places: dict[str, str] = field(default_factory=dict)
+    summaries: list[Summary] = field(default_factory=list)
 
 
 def _all(store: Store, kind: str, cls: type[R], viewer: Viewer, query: RecordQuery) -> list[R]:
@@ -108,6 +110,14 @@ def gather(
     data = ReportData(
         country, country, date_from, date_to, incidents, cases, laws, ratings, statistics
     )
+    data.summaries = sorted(
+        (
+            s
+            for s in _all(store, "summaries", Summary, viewer, everything)
+            if overlaps(s.period_start, s.period_end, date_from, date_to)
+        ),
+        key=lambda s: (s.period_start.earliest, s.id),
+    )
     person_ids = named | {p for c in cases for p in c.defendants}
     org_ids = {p.organisation_id for i in incidents for p in i.participants if p.organisation_id}
     data.persons = {
@@ -118,7 +128,7 @@ def gather(
         o.id: o for o in store.get_many("organisations", sorted(org_ids), viewer)
         if isinstance(o, Organisation)
     }
-    records: list[Record] = [*incidents, *cases, *laws, *ratings, *statistics]
+    records: list[Record] = [*incidents, *cases, *laws, *ratings, *statistics, *data.summaries]
     source_ids = {c.source_id for r in records for c in r.sources}
     data.sources = {
         s.id: s for s in store.get_many("sources", sorted(source_ids), viewer)

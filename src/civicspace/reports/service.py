@@ -142,6 +142,15 @@ class _Builder:
             flags.append(self.w("unsourced"))
         return Paragraph(text, notes, lead, flags)
 
+    def editor_paragraphs(self, section: str) -> list[Paragraph]:
+        """Editors' own summaries for ``section`` in the report's language, after the
+        generated text, each citing its sources like every other paragraph."""
+        return [
+            self.paragraph(s.summary, [s], lead=s.title)
+            for s in self.data.summaries
+            if s.section == section and s.lang == self.w.lang
+        ]
+
     def band(self, key: str) -> str:
         return self.w.term(vocabulary("rating band")[key])
 
@@ -253,7 +262,7 @@ class _Builder:
                 line = w(key, figure=s.display(), as_of=w.date(s.as_of), by=s.reported_by)
                 lines.append(line[:1].upper() + line[1:])
             out.append(self.paragraph(" ".join(lines), figures))
-        return out
+        return out + self.editor_paragraphs("introduction")
 
     def case_counts(self) -> tuple[int, int]:
         new = ongoing = 0
@@ -315,7 +324,9 @@ class _Builder:
             subsections.append(
                 victim_lists_subsection(self.store.db, self.request.victim_lists, self.w)
             )
-        return Section("general", w("general"), subsections=subsections)
+        return Section(
+            "general", w("general"), self.editor_paragraphs("general"), subsections=subsections
+        )
 
     def suggested_score(self) -> Paragraph:
         """Internal edition only: the documented indicators' suggestion, for comparison."""
@@ -330,7 +341,7 @@ class _Builder:
         return Paragraph(text, [], None, [])
 
     def freedom_section(self, freedom: str) -> Section:
-        section = Section(freedom, self.w(freedom))
+        section = Section(freedom, self.w(freedom), self.editor_paragraphs(freedom))
         violations = vocabulary("violation type").keys()
         groups: dict[str, list[Incident]] = {}
         for incident in self.data.incidents:

@@ -74,6 +74,7 @@ MAPPINGS: dict[str, Mapping] = {
         Mapping("laws", t.laws, (Collection("stages", t.law_stages),)),
         Mapping("statistics", t.statistics),
         Mapping("ratings", t.ratings),
+        Mapping("summaries", t.summaries),
     )
 }
 

@@ -267,6 +267,19 @@ ratings = Table(
     Column("rationale", Text),
 )
 
+summaries = Table(
+    "summaries",
+    metadata,
+    *_record_columns(),
+    Column("country", String(2), nullable=False, index=True),
+    *_fuzzy("period_start", index=True),
+    *_fuzzy("period_end", index=True),
+    Column("section", String(20), nullable=False),
+    Column("title", Text),
+    Column("summary", Text, nullable=False),
+    Column("lang", String(10), nullable=False),
+)
+
 citations = Table(
     "citations",
     metadata,
@@ -304,4 +317,5 @@ RECORD_TABLES: dict[str, Table] = {
     "laws": laws,
     "statistics": statistics,
     "ratings": ratings,
+    "summaries": summaries,
 }
