@@ -39,13 +39,11 @@ class PlainCodec:
 
 
 def record_json(record: Record) -> str:
-    """A record as canonical JSON, the same form as an export bundle."""
-    return json.dumps(
-        record.model_dump(mode="json", exclude_none=True),
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    """A record as JSON, the same fields as in an export bundle, in the model's field order.
+
+    Pydantic writes it directly (several times faster than ``json.dumps`` of a dump).
+    """
+    return record.model_dump_json(exclude_none=True)
 
 
 def record_from_json(kind: str, text: str) -> Record:

@@ -1,0 +1,188 @@
+"""What revisions and the audit trail cost: the same work with the journal on and off.
+
+For each backend, in one run: the bulk import of N synthetic incidents (records/s; one
+revision per record, written with one ``executemany`` per batch, and one audit entry per
+batch), then API latency through the real app (in process): reading a confidential person
+(an audited read), replacing an incident (a revision and an audit entry), and listing
+incidents. Each figure is the best of ``--rounds`` alternating rounds; overhead is
+``on / off - 1``; the target is under 30%.
+
+    python bench/trust.py                                  # 20,000 incidents, SQLite
+    python bench/trust.py --incidents 5000 --requests 200
+    CIVICSPACE_BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test python bench/trust.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from civicspace.access.accounts import Accounts
+from civicspace.access.tokens import Tokens
+from civicspace.ingest.bundle import parse_bundle, write_bundle
+from civicspace.store.db import Database
+from civicspace.store.repository import Journal, Store
+from civicspace.trust import NoJournal, RevisionJournal
+from civicspace.web import Settings, create_app
+
+HERE = Path(__file__).parent
+MODES = ("off", "on")
+
+
+def journal(mode: str) -> Journal:
+    return RevisionJournal() if mode == "on" else NoJournal()
+
+
+def bundle(n: int) -> dict[str, Any]:
+    sys.path.insert(0, str(HERE))
+    from store import synthetic_bundle  # bench/store.py: the same data as the store benchmark
+
+    data: dict[str, Any] = synthetic_bundle(n)
+    for i, person in enumerate(data["persons"]):
+        if i % 10 == 0:  # one person in ten is a confidential witness
+            person["visibility"] = "confidential"
+    return data
+
+
+class Backend:
+    """Fresh empty databases: SQLite files in a folder, or schemas in one PostgreSQL server."""
+
+    def __init__(self, name: str, folder: Path) -> None:
+        self.name, self.folder, self.schemas = name, folder, []  # type: ignore[var-annotated]
+        self.base = os.environ.get("CIVICSPACE_BENCH_POSTGRES_URL", "")
+
+    def fresh(self) -> Database:
+        if self.name == "sqlite":
+            db = Database.connect(self.folder / f"{uuid.uuid4().hex}.sqlite")
+        else:
+            schema = f"cs_bench_{uuid.uuid4().hex[:10]}"
+            with create_engine(self.base).begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            self.schemas.append(schema)
+            db = Database.connect(f"{self.base}?options=-csearch_path%3D{schema}")
+        db.migrate()
+        return db
+
+    def drop(self) -> None:
+        if self.schemas:
+            with create_engine(self.base).begin() as conn:
+                for schema in self.schemas:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def time_import(backend: Backend, data: dict[str, Any], mode: str) -> float:
+    parsed = parse_bundle(data, "bench.json")
+    db = backend.fresh()
+    try:
+        started = time.perf_counter()
+        write_bundle(Store(db, journal=journal(mode)), parsed, "bench.json", "bench")
+        return time.perf_counter() - started
+    finally:
+        db.dispose()
+
+
+def api_latencies(db: Database, mode: str, requests: int) -> dict[str, float]:
+    """Median milliseconds per request kind, the app's store journalling or not."""
+    accounts = Accounts(db, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    if accounts.get("bench") is None:
+        accounts.add_user("bench", "editor", "bench passphrase")
+    token = Tokens(accounts).create("bench", "benchmark")[1]
+    app = create_app(db, Settings(), accounts=accounts, store=Store(db, journal=journal(mode)))
+    http = TestClient(app)
+    auth = {"Authorization": f"Bearer {token}"}
+    out: dict[str, list[float]] = {
+        "read confidential person": [],
+        "replace incident": [],
+        "list incidents": [],
+    }
+    for i in range(requests):
+        started = time.perf_counter()
+        assert http.get(f"/api/v1/persons/p-{(i % 50) * 10}", headers=auth).status_code == 200
+        out["read confidential person"].append(time.perf_counter() - started)
+
+        incident = http.get(f"/api/v1/incidents/inc-{i % 500}", headers=auth)
+        body = incident.json()
+        body.pop("kind")
+        body["summary"] = f"{mode} {i} " + body.get("summary", "")[:80]
+        started = time.perf_counter()
+        put = http.put(
+            f"/api/v1/incidents/inc-{i % 500}",
+            json=body,
+            headers={**auth, "If-Match": incident.headers["etag"]},
+        )
+        out["replace incident"].append(time.perf_counter() - started)
+        assert put.status_code == 200, put.text
+
+        started = time.perf_counter()
+        assert http.get("/api/v1/incidents?limit=50", headers=auth).status_code == 200
+        out["list incidents"].append(time.perf_counter() - started)
+    return {k: statistics.median(v) * 1000 for k, v in out.items()}
+
+
+def overhead(on: float, off: float) -> str:
+    return f"{(on / off - 1) * 100:+.1f}%"
+
+
+def run(name: str, n: int, requests: int, rounds: int) -> None:
+    data = bundle(n)
+    records = sum(len(data[k]) for k in ("sources", "persons", "incidents"))
+    with tempfile.TemporaryDirectory() as tmp:
+        backend = Backend(name, Path(tmp))
+        try:
+            seconds = {m: min(time_import(backend, data, m) for _ in range(rounds)) for m in MODES}
+            # Rounds alternate off/on so that warming and drift do not favour one mode.
+            best: dict[str, dict[str, float]] = {m: {} for m in MODES}
+            db = backend.fresh()
+            write_bundle(Store(db, journal=NoJournal()), parse_bundle(data, "b"), "b", "bench")
+            for _ in range(rounds):
+                for mode in MODES:
+                    for key, value in api_latencies(db, mode, requests).items():
+                        best[mode][key] = min(value, best[mode].get(key, value))
+            db.dispose()
+        finally:
+            backend.drop()
+    print(
+        f"\n{name}: {n:,} incidents ({records:,} records), {requests} requests per kind, best of {rounds}"
+    )
+    rate = {m: records / seconds[m] for m in MODES}
+    print(
+        f"  import            off {rate['off']:8,.0f} records/s   on {rate['on']:8,.0f} records/s"
+        f"   overhead {overhead(seconds['on'], seconds['off'])}"
+    )
+    for key in best["off"]:
+        print(
+            f"  {key:<26} off {best['off'][key]:6.2f} ms   on {best['on'][key]:6.2f} ms"
+            f"   overhead {overhead(best['on'][key], best['off'][key])}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--incidents", type=int, default=20_000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "all"], default="all")
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "all" else [args.backend]
+    for name in backends:
+        if name == "postgresql" and not os.environ.get("CIVICSPACE_BENCH_POSTGRES_URL"):
+            print("\npostgresql: skipped (set CIVICSPACE_BENCH_POSTGRES_URL)")
+            continue
+        run(name, args.incidents, args.requests, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
