@@ -425,6 +425,7 @@ PLUGIN_MODULES = (
     "civicspace.web.cli",
     "civicspace.trust.cli",
     "civicspace.crypto.cli",
+    "civicspace.evidence.cli",
 )
 
 

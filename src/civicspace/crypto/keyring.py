@@ -191,6 +191,19 @@ class Keyring:
         except InvalidTag as exc:
             raise KeyProblem(f"a sealed value of {aad.decode()} was altered or moved") from exc
 
+    def active_cipher(self, conn: Connection | None = None) -> tuple[str, AESGCM]:
+        """The data key new values are sealed with, for callers that seal bytes (files)."""
+        self._ready(conn)
+        assert self._active is not None
+        return self._active, self._ciphers[self._active]
+
+    def cipher(self, key_id: str, conn: Connection | None = None) -> AESGCM:
+        if key_id not in self._ciphers and conn is not None:
+            self.unlock(conn, create=False)
+        if key_id not in self._ciphers:
+            raise KeyProblem(f"data key {key_id} is not in this database")
+        return self._ciphers[key_id]
+
     def blind_tokens(self, text: str, conn: Connection | None = None) -> list[str]:
         """Keyed tokens for exact lookup: one for the whole folded name, one per word.
 
