@@ -14,7 +14,7 @@ from civicspace.victims.linkage.model_v1 import em_pass
 MODEL_VERSION = "baseline"
 
 
-def settings(link_type: str = "link_only") -> SettingsCreator:
+def settings(link_type: str = "link_only", max_iterations: int = 20) -> SettingsCreator:
     return SettingsCreator(
         link_type=link_type,  # type: ignore[arg-type]
         comparisons=[
@@ -28,7 +28,7 @@ def settings(link_type: str = "link_only") -> SettingsCreator:
             block_on("date", "place"),
         ],
         retain_matching_columns=False,
-        max_iterations=20,
+        max_iterations=max_iterations,
     )
 
 

@@ -103,14 +103,14 @@ def blocking_rules() -> list[Any]:
     ]
 
 
-def settings(link_type: str = "link_only") -> SettingsCreator:
+def settings(link_type: str = "link_only", max_iterations: int = 20) -> SettingsCreator:
     return SettingsCreator(
         link_type=link_type,  # type: ignore[arg-type]
         comparisons=comparisons(),
         blocking_rules_to_generate_predictions=blocking_rules(),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
-        max_iterations=20,
+        max_iterations=max_iterations,
     )
 
 

@@ -7,7 +7,10 @@ that outgrow one machine) so tests run the real thing on a small scale.
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -15,11 +18,11 @@ from typing import Any
 
 import pandas as pd
 
-from civicspace.victims.linkage import baseline, model_v1
+from civicspace.victims.linkage import baseline, model_v1, model_v2
 from civicspace.victims.linkage.clusters import ScoredPair, cluster_records
 from civicspace.victims.normalise import NORMALISED_FIELDS
 
-MODELS: dict[str, ModuleType] = {"v1": model_v1, "baseline": baseline}
+MODELS: dict[str, ModuleType] = {"v1": model_v1, "v2": model_v2, "baseline": baseline}
 DEFAULT_THRESHOLD = 0.9
 REVIEW_FLOOR = 0.2  # pairs between this and the threshold go to the review queue
 _STRING_FIELDS = ("surname_key", "given_key", "given_initial", "patronymic_key",
@@ -47,10 +50,29 @@ class LinkageResult:
                       key=lambda p: -p.probability)
 
 
-def duckdb_engine() -> Any:
+DUCKDB_MEMORY_LIMIT = "4GB"
+
+
+def duckdb_engine(memory_limit: str | None = None, temp_directory: str | None = None) -> Any:
+    """Splink on an in-process DuckDB whose memory is capped; beyond the cap it spills.
+
+    DuckDB takes 80% of the machine's memory by default, which is what made a million
+    records need 15 GB. The cap is ``memory_limit`` or ``$CIVICSPACE_DUCKDB_MEMORY_LIMIT``
+    (default 4 GB); spilled data goes to ``temp_directory`` or
+    ``$CIVICSPACE_DUCKDB_TEMP_DIRECTORY`` (default: a folder in the system's temp dir).
+    """
+    import duckdb
     from splink import DuckDBAPI
 
-    return DuckDBAPI()
+    limit = memory_limit or os.environ.get("CIVICSPACE_DUCKDB_MEMORY_LIMIT") or (
+        DUCKDB_MEMORY_LIMIT)
+    spill = temp_directory or os.environ.get("CIVICSPACE_DUCKDB_TEMP_DIRECTORY") or (
+        os.path.join(tempfile.gettempdir(), "civicspace-duckdb"))
+    con = duckdb.connect()
+    con.execute("SET memory_limit = ?", [limit])
+    con.execute("SET temp_directory = ?", [spill])
+    con.execute("SET preserve_insertion_order = false")
+    return DuckDBAPI(connection=con)
 
 
 def spark_engine(spark_session: Any | None = None) -> Any:
@@ -98,18 +120,21 @@ def link_records(
     decisions: Mapping[tuple[str, str], str] | None = None,
     progress: Progress | None = None,
     seed: int = 42,
+    em_iterations: int = 20,
 ) -> LinkageResult:
     """Link the records of several lists.
 
     ``records`` has ``unique_id``, ``list_name`` and the normalised fields (or, for the
     baseline model, ``name``, ``gender``, ``date``, ``place``). Each list is treated as
-    free of duplicates.
+    free of duplicates. ``em_iterations`` caps each EM session (20, the models' setting;
+    tests use fewer).
     """
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     module = MODELS[model]
     db_api = ENGINES[engine]() if isinstance(engine, str) else engine
-    engine_name = engine if isinstance(engine, str) else type(engine).__name__
+    engine_name = engine if isinstance(engine, str) else (
+        type(engine).__name__.removesuffix("API").lower())
     columns = [c for c in (NORMALISED_FIELDS if model != "baseline" else
                            ("name", "gender", "date", "place")) if c != "initials_only"]
     list_names = sorted(records["list_name"].unique())
@@ -117,23 +142,30 @@ def link_records(
         raise ValueError("linkage needs records from at least two lists")
     from splink import Linker
 
+    run_token = uuid.uuid4().hex[:8]  # a shared Spark session keeps earlier runs' tables
     tables = [
         db_api.register(_frame(records[records["list_name"] == name], columns),
-                        dataset_display_name=f"list_{i}")
+                        dataset_display_name=f"list_{i}_{run_token}")
         for i, name in enumerate(list_names)
     ]
-    linker = Linker(tables, module.settings("link_only"), log_level=logging.WARNING)
+    linker = Linker(tables, module.settings("link_only", max_iterations=em_iterations),
+                    log_level=logging.WARNING)
     say("training the model (expectation maximisation)")
     module.train(linker, len(records), seed=seed)
     say("scoring candidate pairs")
     predictions = linker.inference.predict(threshold_match_probability=min(REVIEW_FLOOR,
                                                                            threshold))
-    frame = predictions.as_pandas_dataframe()
+    # only the three columns we keep, not Splink's whole comparison table
+    frame = linker.misc.query_sql(
+        "select unique_id_l, unique_id_r, match_probability "
+        f"from {predictions.physical_name}", output_type="pandas")
     pairs = [
         ScoredPair(str(a), str(b), float(p))
         for a, b, p in zip(frame["unique_id_l"], frame["unique_id_r"],
                            frame["match_probability"], strict=True)
     ]
+    del frame
+    predictions.drop_table_from_database_and_remove_from_cache()
     say(f"clustering {len(pairs)} pairs into people")
     record_list = dict(zip(records["unique_id"].astype(str), records["list_name"], strict=True))
     clusters = cluster_records(record_list, pairs, threshold, decisions)
