@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from civicspace.access.policy import AccessDenied, Viewer
-from civicspace.model.records import Record
+from civicspace.model.records import KINDS, Record
 from civicspace.store.repository import NotFound, Store
 from civicspace.trust.history import history, restore, undelete
 from civicspace.trust.tables import audit_log, revisions
@@ -60,20 +60,7 @@ def test_import_writes_revisions_and_one_audit_entry_per_batch(
 ) -> None:
     load_sample(store, tmp_path)
     data = sample_bundle()
-    records = sum(
-        len(data[k])
-        for k in (
-            "sources",
-            "organisations",
-            "persons",
-            "incidents",
-            "cases",
-            "laws",
-            "statistics",
-            "ratings",
-        )
-        if k in data
-    )
+    records = sum(len(data.get(kind, [])) for kind in KINDS)
     assert _revision_count(store) == records
     with store.db.begin() as conn:
         actions = list(conn.scalars(select(audit_log.c.action)))

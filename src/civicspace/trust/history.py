@@ -16,7 +16,7 @@ from civicspace.access.policy import AccessDenied, Viewer
 from civicspace.model.records import Record
 from civicspace.store.mapping import MAPPINGS
 from civicspace.store.repository import NotFound, Store, redact
-from civicspace.trust.journal import PlainCodec, RevisionCodec, actor_of, record_from_json
+from civicspace.trust.journal import actor_of, opened_side, record_from_json
 from civicspace.trust.tables import revisions
 
 # Provenance changes with every revision; the revision itself says who and when.
@@ -84,20 +84,47 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Ch
     ]
 
 
-def _codec(store: Store) -> RevisionCodec:
-    codec = getattr(store.journal, "codec", None)
-    return codec if codec is not None else PlainCodec()
+@dataclass
+class _Stored:
+    """One revision row with its before/after JSON opened (unsealed)."""
+
+    revision: int
+    action: str
+    actor: str
+    at: dt.datetime
+    reason: str | None
+    visibility: str
+    verification: str
+    before: str | None
+    after: str | None
 
 
-def _rows(conn: Connection, kind: str, record_id: str) -> list[Row[Any]]:
+def _rows(conn: Connection, kind: str, record_id: str) -> list[_Stored]:
     if kind not in MAPPINGS:
         raise ValueError(f"unknown kind {kind!r}")
-    return list(
-        conn.execute(
-            select(revisions)
-            .where(revisions.c.kind == kind, revisions.c.record_id == record_id)
-            .order_by(revisions.c.revision)
-        )
+    rows = conn.execute(
+        select(revisions)
+        .where(revisions.c.kind == kind, revisions.c.record_id == record_id)
+        .order_by(revisions.c.revision)
+    )
+    return [_opened(conn, kind, record_id, r) for r in rows]
+
+
+def _opened(conn: Connection, kind: str, record_id: str, row: Row[Any]) -> _Stored:
+    sides = [
+        opened_side(conn, kind, record_id, row.revision, side, text) if text else None
+        for side, text in (("before", row.before), ("after", row.after))
+    ]
+    return _Stored(
+        row.revision,
+        row.action,
+        row.actor,
+        row.at,
+        row.reason,
+        row.visibility,
+        row.verification,
+        sides[0],
+        sides[1],
     )
 
 
@@ -109,18 +136,22 @@ def history(store: Store, kind: str, record_id: str, viewer: Viewer) -> list[Rev
     """
     if viewer.role == "anonymous":
         raise AccessDenied("the history of a record needs a login")
-    codec = _codec(store)
     out: list[Revision] = []
     with store.db.begin() as conn:
         rows = [
-            r for r in _rows(conn, kind, record_id) if viewer.can_read(r.visibility, r.verification)
+            _opened(conn, kind, record_id, r)
+            for r in conn.execute(
+                select(revisions)
+                .where(revisions.c.kind == kind, revisions.c.record_id == record_id)
+                .order_by(revisions.c.revision)
+            )
+            if viewer.can_read(r.visibility, r.verification)  # sealed ones are never opened
         ]
         if not rows:
             raise NotFound(f"no history of {kind} {record_id!r}")
         for row in rows:
             sides = [
-                record_from_json(kind, codec.open(kind, record_id, text)) if text else None
-                for text in (row.before, row.after)
+                record_from_json(kind, text) if text else None for text in (row.before, row.after)
             ]
             present = [s for s in sides if s is not None]
             visible = iter(redact(conn, present, viewer))
@@ -152,17 +183,17 @@ def restore(
 ) -> Record:
     """Make revision ``number``'s result the current record again, as a new revision."""
     viewer.require_publish()
-    codec = _codec(store)
     with store.db.begin() as conn:
         rows = {r.revision: r for r in _rows(conn, kind, record_id)}
     if number not in rows:
         raise NotFound(f"{kind} {record_id!r} has no revision {number}")
-    if rows[number].after is None:
+    chosen = rows[number].after
+    if chosen is None:
         raise ValueError(
             f"revision {number} deleted {kind} {record_id!r}: restore revision {number - 1}, "
             f"or undelete it"
         )
-    record = record_from_json(kind, codec.open(kind, record_id, rows[number].after))
+    record = record_from_json(kind, chosen)
     reason = reason or f"restore of revision {number}"
     table = MAPPINGS[kind].table
     with store.db.begin() as conn:
@@ -171,7 +202,7 @@ def restore(
         return store.save(record, viewer, reason=reason, action="restore")
     newest = rows[max(rows)]
     last = newest.before or newest.after
-    version = record_from_json(kind, codec.open(kind, record_id, last)).version if last else 0
+    version = record_from_json(kind, last).version if last else 0
     return _reinsert(store, record, version or 0, viewer, "restore", reason)
 
 
@@ -180,7 +211,6 @@ def undelete(
 ) -> Record:
     """Bring back a deleted record exactly as it was, by an editor, as a new revision."""
     viewer.require_publish()
-    codec = _codec(store)
     with store.db.begin() as conn:
         rows = _rows(conn, kind, record_id)
     if not rows or rows[-1].action != "delete" or rows[-1].before is None:
@@ -190,7 +220,7 @@ def undelete(
         if live is not None:
             raise ValueError(f"{kind} {record_id!r} is not deleted")
         raise NotFound(f"no deleted {kind} record {record_id!r}")
-    record = record_from_json(kind, codec.open(kind, record_id, rows[-1].before))
+    record = record_from_json(kind, rows[-1].before)
     return _reinsert(store, record, record.version or 0, viewer, "undelete", reason)
 
 

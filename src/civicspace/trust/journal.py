@@ -10,11 +10,13 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, select
 
 from civicspace.access.policy import Viewer
+from civicspace.crypto import Sealed, associated_data, is_sealed
+from civicspace.crypto.sealing import require_keyring
 from civicspace.model.records import Record, record_type
 from civicspace.trust import audit
 from civicspace.trust.tables import revisions
@@ -22,20 +24,28 @@ from civicspace.trust.tables import revisions
 GUARD = {"public": 0, "restricted": 1, "confidential": 2}
 
 
-class RevisionCodec(Protocol):
-    """How a record's JSON is stored in a revision row (encryption at rest plugs in here)."""
+def sealed_side(
+    kind: str, record_id: str, number: int, side: str, text: str, visibility: str
+) -> Any:
+    """What is written for one side of a revision: the JSON, sealed when the record was
+    confidential on either side (encryption at rest, see :mod:`civicspace.crypto`).
 
-    def seal(self, kind: str, record_id: str, text: str) -> str: ...
-
-    def open(self, kind: str, record_id: str, stored: str) -> str: ...
-
-
-class PlainCodec:
-    def seal(self, kind: str, record_id: str, text: str) -> str:
+    The associated data names the record, the revision and the side, so a sealed image
+    cannot be moved to another record or revision unnoticed.
+    """
+    if visibility != "confidential":
         return text
+    return Sealed(text, associated_data(kind, record_id, f"revision {number} {side}"))
 
-    def open(self, kind: str, record_id: str, stored: str) -> str:
+
+def opened_side(
+    conn: Connection, kind: str, record_id: str, number: int, side: str, stored: str
+) -> str:
+    """The JSON of one side of a revision, opened with the database's keyring when sealed."""
+    if not is_sealed(stored):
         return stored
+    keyring = require_keyring(conn, "confidential revisions")
+    return keyring.open(stored, associated_data(kind, record_id, f"revision {number} {side}"), conn)
 
 
 def record_json(record: Record) -> str:
@@ -65,8 +75,7 @@ def actor_of(viewer: Viewer) -> str:
 class RevisionJournal:
     """Keeps every change as a revision and audits changes, exports and confidential reads."""
 
-    def __init__(self, codec: RevisionCodec | None = None, audit_reads: bool = True) -> None:
-        self.codec = codec or PlainCodec()
+    def __init__(self, audit_reads: bool = True) -> None:
         self.audit_reads = audit_reads
 
     # --- changes ----------------------------------------------------------------------
@@ -106,8 +115,14 @@ class RevisionJournal:
                     "reason": reason,
                     "visibility": visibility,
                     "verification": verification,
-                    "before": self.codec.seal(record.kind, record.id, before) if before else None,
-                    "after": self.codec.seal(record.kind, record.id, after),
+                    "before": sealed_side(
+                        record.kind, record.id, number + 1, "before", before, visibility
+                    )
+                    if before
+                    else None,
+                    "after": sealed_side(
+                        record.kind, record.id, number + 1, "after", after, visibility
+                    ),
                 }
             )
             digest.update(f"{record.kind}\x1f{record.id}\x1f{number + 1}\x1f".encode())
@@ -166,8 +181,12 @@ class RevisionJournal:
                 reason=reason,
                 visibility=visibility,
                 verification=verification,
-                before=self.codec.seal(before.kind, before.id, before_text),
-                after=self.codec.seal(before.kind, before.id, after_text) if after_text else None,
+                before=sealed_side(
+                    before.kind, before.id, number, "before", before_text, visibility
+                ),
+                after=sealed_side(before.kind, before.id, number, "after", after_text, visibility)
+                if after_text
+                else None,
             )
         )
         detail = {"revision": number, "reason": reason, "sha256": _sha(after_text or before_text)}
@@ -205,7 +224,11 @@ class RevisionJournal:
                     )
                 )
                 for r in rows:
-                    after = self.codec.open(kind, r.record_id, r.after) if r.after else None
+                    after = (
+                        opened_side(conn, kind, r.record_id, r.revision, "after", r.after)
+                        if r.after
+                        else None
+                    )
                     found[(kind, r.record_id)] = (r.revision, after)
         return found
 
