@@ -30,6 +30,7 @@ from sqlalchemy import create_engine, text
 
 from civicspace.access.accounts import Accounts
 from civicspace.access.tokens import Tokens
+from civicspace.crypto import ENV_KEY, MasterKey
 from civicspace.ingest.bundle import parse_bundle, write_bundle
 from civicspace.store.db import Database
 from civicspace.store.repository import Journal, Store
@@ -176,6 +177,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "all"], default="all")
     args = parser.parse_args()
+    # Confidential records are stored encrypted: a throwaway master key unless one is set.
+    os.environ.setdefault(ENV_KEY, MasterKey.generate().serialize())
     backends = ["sqlite", "postgresql"] if args.backend == "all" else [args.backend]
     for name in backends:
         if name == "postgresql" and not os.environ.get("CIVICSPACE_BENCH_POSTGRES_URL"):
