@@ -15,6 +15,7 @@ from civicspace.trust.history import history, restore, undelete
 from civicspace.trust.tables import audit_log, revisions
 from tests.factories import sample_bundle
 from tests.helpers import EDITOR, load_sample, snapshot
+from tests.web.conftest import Web
 
 RESEARCHER = Viewer("researcher", "researcher-1")
 PROVENANCE = {"version", "updated_at", "updated_by"}
@@ -175,3 +176,19 @@ def test_history_respects_visibility(store: Store, tmp_path: Path) -> None:
     public = store.get("persons", "person-witness", EDITOR)
     store.save(public.model_copy(update={"description": "Spoke to the press"}), EDITOR)
     assert [r.revision for r in history(store, "persons", "person-witness", RESEARCHER)] == [3]
+
+
+def test_history_over_the_api(web: Web) -> None:
+    from civicspace.web.history import build_history_router
+
+    if not any(getattr(r, "path", "").endswith("/history") for r in web.http.app.routes):  # type: ignore[attr-defined]
+        web.http.app.include_router(build_history_router())  # type: ignore[attr-defined]
+    path = "/api/v1/persons/person-witness/history"
+    assert web.http.get(path).status_code == 401
+    assert web.http.get(path, headers=web.as_("researcher")).status_code == 404
+    answer = web.http.get(path, headers=web.as_("editor"))
+    assert answer.status_code == 200
+    assert [r["action"] for r in answer.json()["items"]] == ["create"]
+    public = web.http.get("/api/v1/incidents/inc-extension/history", headers=web.as_("viewer"))
+    assert public.status_code == 200 and "person-witness" not in public.text
+    assert web.http.get("/api/v1/nothing/x/history", headers=web.as_("editor")).status_code == 404
