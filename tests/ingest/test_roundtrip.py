@@ -7,6 +7,7 @@ from civicspace.access import Viewer
 from civicspace.demo import demo_dataset_path
 from civicspace.ingest import acled, csv_records
 from civicspace.ingest.bundle import export_bundle, import_file
+from civicspace.model.records import KINDS
 from civicspace.store.db import Database
 from civicspace.store.repository import Store
 from tests.helpers import EDITOR
@@ -39,6 +40,9 @@ def test_public_export_holds_only_public_verified_records(store) -> None:
         )
     assert len(public["persons"]) < len(internal["persons"])
     assert "Canarybek" not in json.dumps(public, ensure_ascii=False)
+    # the monitors' own account names never reach open data
+    assert not any("created_by" in r or "updated_by" in r for k in KINDS for r in public[k])
+    assert all("created_by" in r for r in internal["persons"])
     assert "Canarybek" in json.dumps(internal, ensure_ascii=False)
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection, Table, delete, select, text, update
 
 from civicspace.access.policy import Viewer
+from civicspace.access.redaction import for_viewer
 from civicspace.ingest.errors import (
     ImportRejected,
     Problem,
@@ -308,5 +309,7 @@ def export_bundle(store: Store, viewer: Viewer) -> dict[str, Any]:
         for kind in KINDS:
             ids = store.all_ids(conn, kind, viewer)
             records = redact(conn, load_records(conn, kind, ids), viewer)
-            out[kind] = [r.model_dump(mode="json", exclude_none=True) for r in records]
+            out[kind] = [
+                for_viewer(r, viewer).model_dump(mode="json", exclude_none=True) for r in records
+            ]
     return out
