@@ -13,13 +13,21 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from civicspace.access.accounts import LoginThrottled
 from civicspace.access.policy import AccessDenied, Viewer
 from civicspace.access.redaction import for_viewer
 from civicspace.cases import political_prisoners, upcoming_deadlines
 from civicspace.cases.custody import custody_state
-from civicspace.model.records import Incident, LegalCase, Person, Record, to_jsonable
+from civicspace.model.records import (
+    Incident,
+    LegalCase,
+    Person,
+    Record,
+    Statistic,
+    to_jsonable,
+)
 from civicspace.model.vocabulary import vocabulary
 from civicspace.store.aggregates import current_rating, incidents_per_month
 from civicspace.store.editing import save_edit
@@ -43,6 +51,19 @@ from civicspace.web.auth import (
 )
 from civicspace.web.charts import month_chart
 from civicspace.web.errors import InputError
+from civicspace.web.forms import (
+    FORM_TITLES,
+    LABELS,
+    SPECS,
+    FormError,
+    FormSpec,
+    Values,
+    build,
+    ref_kinds,
+    row_count,
+    values_of,
+    widgets,
+)
 from civicspace.web.i18n import LANG_COOKIE, negotiate, translations
 
 LIST_KINDS = {
@@ -53,6 +74,7 @@ LIST_KINDS = {
     "statistics": "Statistics",
     "ratings": "Civic space ratings",
     "sources": "Sources",
+    "summaries": "Summaries",
 }
 
 
@@ -245,7 +267,7 @@ def build_pages() -> APIRouter:
             "summary": incident.summary or "", "visibility": incident.visibility,
         }
         return render(request, "incident_form.html", form=form, error=None, record=incident,
-                      sources=_sources(request, viewer))
+                      sources=_sources(request, viewer), **_cited(request, incident, viewer))
 
     @router.post("/incidents/{record_id}/edit", response_class=HTMLResponse)
     async def incident_edit(request: Request, record_id: str) -> Response:
@@ -267,12 +289,19 @@ def build_pages() -> APIRouter:
         values["violations"] = form.getlist("violations")
         values["id"] = record_id
         version = str(form.get("version", ""))
+        # Ticked "remove" boxes name positions in the lists as this reader was shown them;
+        # what they could not see is put back by save_edit.
+        dropped_people = set(form.getlist("remove_participant"))
+        dropped_sources = set(form.getlist("remove_source"))
+        kept_people = [p for i, p in enumerate(current.participants)
+                       if str(i) not in dropped_people]
+        kept_sources = [c for i, c in enumerate(current.sources) if str(i) not in dropped_sources]
         try:
             people, changed = _incident_from_form(values, viewer)
             keep_verified = viewer.can_publish and current.verification == "verified"
             edited = changed.model_copy(update={
-                "participants": [*current.participants, *changed.participants],
-                "sources": [*current.sources, *changed.sources],
+                "participants": [*kept_people, *changed.participants],
+                "sources": [*kept_sources, *changed.sources],
                 "verification": "verified" if keep_verified else "unverified",
                 "location_id": current.location_id, "end_date": current.end_date,
                 "counts": current.counts, "tags": current.tags, "notes": current.notes,
@@ -281,10 +310,13 @@ def build_pages() -> APIRouter:
                 svc.store.save(person, viewer, expected_version=0)
             save_edit(svc.store, edited, viewer, int(version) if version.isdigit() else -1)
         except VersionConflict:
-            return _error_page(request, 409, "Someone changed this record; reload the queue.")
+            return render(request, "incident_form.html", status=409, form=values, record=current,
+                          error=STALE_FORM,
+                          sources=_sources(request, viewer), **_cited(request, current, viewer))
         except (ValidationError, ValueError, AccessDenied) as exc:
             return render(request, "incident_form.html", status=422, form=values, record=current,
-                          error=_validation_message(exc), sources=_sources(request, viewer))
+                          error=_validation_message(exc), sources=_sources(request, viewer),
+                          **_cited(request, current, viewer))
         return _redirect(f"/incidents/{record_id}")
 
     @router.get("/incidents/{record_id}", response_class=HTMLResponse)
@@ -305,6 +337,82 @@ def build_pages() -> APIRouter:
             "sources", [c.source_id for c in incident.sources], viewer))
         return render(request, "incident.html", record=incident, people=people, orgs=orgs,
                       sources=sources)
+
+    # --- forms for the other kinds (one mechanism, driven by each model) ---------------------
+    @router.get("/{kind}/new", response_class=HTMLResponse)
+    def record_new_form(request: Request, kind: str) -> Response:
+        spec = SPECS.get(kind)
+        if spec is None:
+            return _error_page(request, 404, "No such page.")
+        if not current_viewer(request).can_write:
+            return _redirect("/login")
+        return _record_form(request, spec, {"visibility": ["restricted"], "country": ["KZ"]})
+
+    @router.post("/{kind}/new", response_class=HTMLResponse)
+    async def record_create(request: Request, kind: str) -> Response:
+        form = await request.form()
+        check_csrf(request, str(form.get(CSRF_FIELD, "")))
+        spec = SPECS.get(kind)
+        if spec is None:
+            return _error_page(request, 404, "No such page.")
+        viewer = current_viewer(request)
+        if not viewer.can_write:
+            return _error_page(request, 403, "Log in as a researcher or editor to add records.")
+        values = _form_values(form)
+        try:
+            saved = services(request).store.save(
+                build(spec, values, viewer, None), viewer, expected_version=0)
+        except FormError as exc:
+            return _record_form(request, spec, values, None, exc.errors, 422)
+        except AccessDenied as exc:
+            return _record_form(request, spec, values, None, {"": str(exc)}, 403)
+        except (IntegrityError, VersionConflict, ValueError) as exc:
+            return _record_form(request, spec, values, None, {"": _save_message(exc)}, 422)
+        return _redirect(f"/{kind}/{saved.id}")
+
+    @router.get("/{kind}/{record_id}/edit", response_class=HTMLResponse)
+    def record_edit_form(request: Request, kind: str, record_id: str) -> Response:
+        spec = SPECS.get(kind)
+        if spec is None:
+            return _error_page(request, 404, "No such page.")
+        viewer = current_viewer(request)
+        if not viewer.can_write:
+            return _redirect("/login")
+        try:
+            record = services(request).store.get(kind, record_id, viewer)
+        except NotFound:
+            return _error_page(request, 404, "No such record.")
+        return _record_form(request, spec, values_of(spec, record), record)
+
+    @router.post("/{kind}/{record_id}/edit", response_class=HTMLResponse)
+    async def record_edit(request: Request, kind: str, record_id: str) -> Response:
+        form = await request.form()
+        check_csrf(request, str(form.get(CSRF_FIELD, "")))
+        spec = SPECS.get(kind)
+        if spec is None:
+            return _error_page(request, 404, "No such page.")
+        viewer = current_viewer(request)
+        if not viewer.can_write:
+            return _error_page(request, 403, "Log in as a researcher or editor to add records.")
+        svc = services(request)
+        try:
+            current = svc.store.get(kind, record_id, viewer)
+        except NotFound:
+            return _error_page(request, 404, "No such record.")
+        values = _form_values(form)
+        version = _one(values, "version")
+        try:
+            edited = build(spec, values, viewer, current)
+            save_edit(svc.store, edited, viewer, int(version) if version.isdigit() else -1)
+        except VersionConflict:
+            return _record_form(request, spec, values, current, {}, 409, stale=True)
+        except FormError as exc:
+            return _record_form(request, spec, values, current, exc.errors, 422)
+        except AccessDenied as exc:
+            return _record_form(request, spec, values, current, {"": str(exc)}, 403)
+        except (IntegrityError, ValueError) as exc:
+            return _record_form(request, spec, values, current, {"": _save_message(exc)}, 422)
+        return _redirect(f"/{kind}/{record_id}")
 
     # --- people, organisations, cases -------------------------------------------------------
     @router.get("/persons/{record_id}", response_class=HTMLResponse)
@@ -416,7 +524,7 @@ def build_pages() -> APIRouter:
     @router.get("/{kind}/{record_id}", response_class=HTMLResponse)
     def record_page(request: Request, kind: str, record_id: str) -> Response:
         """Laws, statistics, ratings and sources: every field of the record."""
-        if kind not in ("laws", "statistics", "ratings", "sources"):
+        if kind not in ("laws", "statistics", "ratings", "sources", "summaries"):
             return _error_page(request, 404, "No such page.")
         try:
             record = services(request).store.get(kind, record_id, current_viewer(request))
@@ -427,13 +535,108 @@ def build_pages() -> APIRouter:
             for k, v in to_jsonable(for_viewer(record, current_viewer(request))).items()
             if k not in ("id", "title", "kind")
         ]
-        return render(request, "record.html", record=record, fields=fields)
+        return render(request, "record.html", record=record, fields=fields,
+                      heading=_record_label(record))
 
     return router
 
 
+class Labels:
+    """Words of vocabularies, legal articles and choices in the reader's language."""
+
+    def __init__(self, request: Request) -> None:
+        self.lang = negotiate(request, services(request).settings.default_locale)
+        self.tr = translations(self.lang)
+
+    def keys(self, vocab: str) -> list[str]:
+        return vocabulary(vocab).keys()
+
+    def term(self, vocab: str, key: str) -> str:
+        found = vocabulary(vocab)[key]
+        return (found.label_ru if self.lang == "ru" and found.label_ru else found.label) or key
+
+    def article(self, article: Any) -> str:
+        return str(article.title_ru if self.lang == "ru" and article.title_ru else article.title)
+
+    def word(self, word: str) -> str:
+        return str(self.tr.gettext(word))
+
+
+REF_LIMIT = 500
+STALE_FORM = "Someone changed this record since you opened this form; nothing was saved."
+
+
+def _record_form(request: Request, spec: FormSpec, values: Values, record: Record | None = None,
+                 errors: dict[str, str] | None = None, status: int = 200,
+                 stale: bool = False) -> HTMLResponse:
+    viewer = current_viewer(request)
+    store = services(request).store
+    refs = {
+        kind: [(r.id, _record_label(r))
+               for r in store.list(kind, viewer, RecordQuery(limit=REF_LIMIT)).items]
+        for kind in ref_kinds(spec)
+    }
+    drawn = widgets(spec, viewer, Labels(request), refs)
+    keys = {w.key for w in drawn if not isinstance(w, tuple)}
+    groups = tuple(f"{w[0].name}-" for w in drawn if isinstance(w, tuple))
+    # Errors about fields this reader is not shown (editors' fields) are listed on top.
+    elsewhere = {k: v for k, v in (errors or {}).items()
+                 if k and k not in keys and not f"{k}-".startswith(groups)}
+    new, edit = FORM_TITLES[spec.kind]
+    action = f"/{spec.kind}/{record.id}/edit" if record else f"/{spec.kind}/new"
+    return render(request, "record_form.html", status=status, kind=spec.kind,
+                  heading=edit if record else new, record=record,
+                  record_label=_record_label(record) if record else "", action=action,
+                  values=values, errors=errors or {}, stale=stale, refs=refs,
+                  widgets=drawn, elsewhere=elsewhere,
+                  field_labels=LABELS, row_count=row_count)
+
+
+def _record_label(record: Record) -> str:
+    if isinstance(record, Statistic):
+        return record.display()
+    name = getattr(record, "name", None)
+    if name is not None and hasattr(name, "text"):
+        return str(name.text)
+    return str(getattr(record, "title", None) or record.id)
+
+
+def _form_values(form: Any) -> Values:
+    values: Values = {}
+    for key, value in form.multi_items():
+        if key != CSRF_FIELD and isinstance(value, str):
+            values.setdefault(key, []).append(value)
+    return values
+
+
+def _one(values: Values, key: str) -> str:
+    return (values.get(key) or [""])[0].strip()
+
+
+def _save_message(exc: Exception) -> str:
+    if isinstance(exc, IntegrityError):
+        return "a record this one refers to does not exist (check the ids)"
+    if isinstance(exc, VersionConflict):
+        return "a record with this id exists already"
+    return str(exc)
+
+
 def _by_id(records: list[Record]) -> dict[str, Any]:
     return {r.id: r for r in records}
+
+
+def _cited(request: Request, incident: Incident, viewer: Viewer) -> dict[str, Any]:
+    """The people, organisations and sources an incident cites, by id, for its edit form."""
+    store = services(request).store
+    return {
+        "people": _by_id(store.get_many(
+            "persons", [p.person_id for p in incident.participants if p.person_id], viewer)),
+        "orgs": _by_id(store.get_many(
+            "organisations",
+            [p.organisation_id for p in incident.participants if p.organisation_id], viewer)),
+        "cited": _by_id(store.get_many(
+            "sources", [c.source_id for c in incident.sources], viewer)),
+    }
 
 
 def _sources(request: Request, viewer: Viewer) -> list[Record]:

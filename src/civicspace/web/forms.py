@@ -1,0 +1,506 @@
+"""One HTML form mechanism for every kind of record, driven by its Pydantic model.
+
+A :class:`FormSpec` names the fields a form shows and how (a widget); the model supplies
+what is required, the choices of ``Literal`` fields, descriptions as hints, and every
+check. Lists of sub-records (names, affiliations, charges, timeline events, stages,
+citations...) are :class:`Group` rows: ``charges-0-part``, ``charges-1-part``... Rows left
+blank or ticked "remove" are dropped; an existing row keeps the fields the form does not
+show (a verdict's sentence, a charge's note) because it is laid over the stored item.
+
+Form values travel as ``dict[str, list[str]]`` (what the browser sent, or what a stored
+record shows as), so a refused form is shown again exactly as it was typed.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from civicspace.access.policy import Viewer
+from civicspace.model.dates import FuzzyDate
+from civicspace.model.records import (
+    Affiliation,
+    CaseEvent,
+    Charge,
+    Citation,
+    LawStage,
+    Name,
+    Recognition,
+    Record,
+    record_type,
+)
+from civicspace.model.vocabulary import legal_codes
+from civicspace.text import fold
+
+Values = dict[str, list[str]]
+SCRIPTS = ("Cyrl", "Latn", "Arab", "Hans", "Geor", "Armn")
+CYRILLIC = re.compile("[а-яёәғқңөұүһі]", re.I)
+BLANK_ROWS = 2
+MAX_ROWS = 200
+# Long free text gets a text area.
+LONG_TEXT = frozenset({"summary", "description", "assessment", "rationale", "notes"})
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input. ``widget`` is inferred from the model when left empty:
+    text, area, number, check (bool), tristate (bool | None), select, multi, legal, ref."""
+
+    name: str
+    widget: str = ""
+    vocab: str | None = None  # a vocabulary (select / multi)
+    ref: str | None = None  # a kind whose ids are offered (ref)
+    choices: tuple[str, ...] = ()
+    editors_only: bool = False
+
+
+@dataclass(frozen=True)
+class Group:
+    """Rows of a list field (``single``: one sub-record, such as a person's main name;
+    ``scalar``: a list of plain values, such as a case's defendants)."""
+
+    name: str
+    model: type[Any] | None
+    fields: tuple[Field, ...]
+    single: bool = False
+    scalar: bool = False
+
+
+@dataclass
+class Widget:
+    """A field resolved for rendering: its form key, label source and options."""
+
+    key: str
+    name: str
+    widget: str
+    required: bool
+    hint: str | None
+    options: list[tuple[str, str]] = field(default_factory=list)
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    kind: str
+    prefix: str  # of new ids: person-..., org-...
+    title_of: str  # the field (dotted) a new id is made from
+    items: tuple[Field | Group, ...]
+
+    @property
+    def model(self) -> type[Record]:
+        return record_type(self.kind)
+
+
+def _names(name: str, single: bool = False) -> Group:
+    return Group(name, Name, (Field("text"), Field("script", "select", choices=SCRIPTS),
+                              Field("lang")), single=single)
+
+
+CITATIONS = Group("sources", Citation, (Field("source_id", "ref", ref="sources"),
+                                        Field("locator")))
+COMMON: tuple[Field | Group, ...] = (
+    Field("visibility", "select", vocab="visibility"),
+    Field("verification", "select", vocab="verification status", editors_only=True),
+    CITATIONS,
+    Field("notes"),
+)
+
+SPECS: dict[str, FormSpec] = {
+    spec.kind: spec
+    for spec in (
+        FormSpec("persons", "person", "name.text", (
+            _names("name", single=True), _names("names"), Field("gender"),
+            Field("birth_year"), Field("country"),
+            Field("roles", "multi", vocab="person role"),
+            Group("affiliations", Affiliation, (
+                Field("organisation_id", "ref", ref="organisations"), Field("role"),
+                Field("since"), Field("until"))),
+            Field("description"), *COMMON)),
+        FormSpec("organisations", "org", "name.text", (
+            _names("name", single=True), _names("names"),
+            Field("org_kind", "select", vocab="organisation kind"),
+            Field("registration_status", "select", vocab="registration status"),
+            Field("country"), Field("description"), *COMMON)),
+        FormSpec("cases", "case", "title", (
+            Field("title"), Field("country"),
+            Group("defendants", None, (Field("id", "ref", ref="persons"),), scalar=True),
+            Group("charges", Charge, (
+                Field("article", "legal"), Field("part"),
+                Field("person_id", "ref", ref="persons"), Field("brought"), Field("note"))),
+            Group("events", CaseEvent, (
+                Field("kind", "select", vocab="case event kind"), Field("date"),
+                Field("until"), Field("person_id", "ref", ref="persons"), Field("court"),
+                Field("outcome"), Field("description"))),
+            Group("recognitions", Recognition, (
+                Field("person_id", "ref", ref="persons"), Field("by"), Field("date"),
+                Field("status"), Field("withdrawn"))),
+            Field("summary"), Field("politically_motivated"), *COMMON)),
+        FormSpec("laws", "law", "title", (
+            Field("title"), Field("country"), Field("is_draft"),
+            Field("freedoms", "multi", vocab="freedom"),
+            Group("stages", LawStage, (Field("stage", "select", vocab="law stage"),
+                                       Field("date"), Field("note"))),
+            Field("assessment"), Field("restrictive"), *COMMON)),
+        FormSpec("statistics", "stat", "counts", (
+            Field("country"), Field("value"), Field("qualifier"), Field("unit"),
+            Field("counts"), Field("as_of"), Field("reported_by"),
+            Field("freedoms", "multi", vocab="freedom"), Field("topic"), *COMMON)),
+        FormSpec("ratings", "rating", "date", (
+            Field("country"), Field("date"), Field("band", "select", vocab="rating band"),
+            Field("score"), Field("previous_band", "select", vocab="rating band"),
+            Field("rated_by"), Field("rationale"), *COMMON)),
+        FormSpec("sources", "src", "title", (
+            Field("title"), Field("publisher"), Field("url"), Field("published"),
+            Field("language"),
+            Field("reliability", "select", vocab="source reliability grade"),
+            Field("confidential", editors_only=True), Field("public_label"),
+            *[c for c in COMMON if not isinstance(c, Group)])),
+        FormSpec("summaries", "summary", "title", (
+            Field("country"), Field("section"), Field("period_start"), Field("period_end"),
+            Field("title"), Field("summary"), Field("lang"), *COMMON)),
+    )
+}
+
+
+def _(message: str) -> str:
+    """Marks interface words for ``pybabel extract``; templates translate them."""
+    return message
+
+
+LABELS = {
+    "title": _("Title"), "country": _("Country"), "name": _("Name"),
+    "names": _("Other spellings"), "text": _("Name"), "script": _("Script"),
+    "lang": _("Language"), "gender": _("Gender"), "birth_year": _("Year of birth"),
+    "roles": _("Roles"), "affiliations": _("Affiliations"),
+    "organisation_id": _("Organisation"), "role": _("Role"), "since": _("Since"),
+    "until": _("Until"), "description": _("Description"), "org_kind": _("Kind"),
+    "registration_status": _("Registration"), "defendants": _("Defendants"),
+    "id": _("Person"), "charges": _("Charges"), "article": _("Article"), "part": _("Part"),
+    "person_id": _("Person"), "brought": _("Brought"), "note": _("Note"),
+    "events": _("Timeline"), "kind": _("Event"), "date": _("Date"), "court": _("Court"),
+    "outcome": _("Outcome"), "recognitions": _("Recognition"), "by": _("Recognised by"),
+    "status": _("Status"), "withdrawn": _("Withdrawn"), "summary": _("Summary"),
+    "politically_motivated": _("Politically motivated"), "is_draft": _("Draft"),
+    "freedoms": _("Freedoms"), "stages": _("Stages"), "stage": _("Stage"),
+    "assessment": _("Assessment"), "restrictive": _("Restrictive"), "value": _("Value"),
+    "qualifier": _("Qualifier"), "unit": _("Unit"), "counts": _("What is counted"),
+    "as_of": _("As of"), "reported_by": _("Reported by"), "topic": _("Topic"),
+    "band": _("Band"), "score": _("Score"), "previous_band": _("Previous band"),
+    "rated_by": _("Rated by"), "rationale": _("Rationale"), "publisher": _("Publisher"),
+    "url": _("Address (URL)"), "published": _("Published"), "language": _("Language"),
+    "reliability": _("Reliability"), "confidential": _("Confidential source"),
+    "public_label": _("Shown instead to readers without access"),
+    "section": _("Report section"), "period_start": _("Period from"),
+    "period_end": _("Period to"), "visibility": _("Visibility"),
+    "verification": _("Verification"), "sources": _("Sources"), "source_id": _("Source"),
+    "locator": _("Where in the source"), "notes": _("Notes"),
+}
+FORM_TITLES = {
+    "persons": (_("New person"), _("Edit person")),
+    "organisations": (_("New organisation"), _("Edit organisation")),
+    "cases": (_("New legal case"), _("Edit legal case")),
+    "laws": (_("New law or draft"), _("Edit law or draft")),
+    "statistics": (_("New statistic"), _("Edit statistic")),
+    "ratings": (_("New rating"), _("Edit rating")),
+    "sources": (_("New source"), _("Edit source")),
+    "summaries": (_("New summary"), _("Edit summary")),
+}
+# Words of Literal choices, shown through the catalogue.
+CHOICE_WORDS = (
+    _("female"), _("male"), _("other"), _("unknown"), _("exactly"), _("about"), _("over"),
+    _("at least"), _("under"), _("at most"), _("close to"), _("introduction"),
+    _("general"), _("assembly"), _("expression"), _("association"),
+    _("political_prisoner"), _("prisoner_of_conscience"), _("persecuted"),
+)
+
+
+class FormError(ValueError):
+    """A form that cannot become a record; ``errors`` maps form keys to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" if k else v for k, v in errors.items()))
+        self.errors = errors
+
+
+# --- from the model ---------------------------------------------------------------------------
+def _model_field(model: type[Any] | None, name: str) -> Any:
+    if model is None:
+        return None
+    return model.model_fields.get(name)
+
+
+def _literal_choices(annotation: Any) -> tuple[str, ...]:
+    for arg in (annotation, *typing.get_args(annotation)):
+        if typing.get_origin(arg) is Literal:
+            return tuple(str(a) for a in typing.get_args(arg))
+    return ()
+
+
+def _infer(model: type[Any] | None, f: Field) -> str:
+    if f.widget:
+        return f.widget
+    info = _model_field(model, f.name)
+    annotation = info.annotation if info else str
+    args = set(typing.get_args(annotation)) or {annotation}
+    if _literal_choices(annotation):
+        return "select"
+    if bool in args:
+        return "tristate" if type(None) in args else "check"
+    if args & {int, float}:
+        return "number"
+    return "area" if f.name in LONG_TEXT else "text"
+
+
+def _options(model: type[Any] | None, f: Field, viewer: Viewer,
+             labels: Any, refs: Mapping[str, list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    if f.vocab:
+        keys = labels.keys(f.vocab)
+        if f.name == "visibility" and not viewer.can_publish:
+            keys = [k for k in keys if k != "confidential"]
+        return [(k, labels.term(f.vocab, k)) for k in keys]
+    if f.choices:
+        return [(c, c) for c in f.choices]
+    if f.widget == "legal":
+        return [(f"{code}:{num}", f"{code} art. {num} — {labels.article(art)}")
+                for code, body in legal_codes().items()
+                for num, art in sorted(body.articles.items(), key=lambda kv: int(kv[0]))]
+    if f.ref:
+        return list(refs.get(f.ref, []))
+    info = _model_field(model, f.name)
+    return [(c, labels.word(c)) for c in _literal_choices(info.annotation if info else None)]
+
+
+def _required(model: type[Any] | None, f: Field) -> bool:
+    info = _model_field(model, f.name)
+    return bool(info and info.is_required())
+
+
+def widgets(spec: FormSpec, viewer: Viewer, labels: Any,
+            refs: Mapping[str, list[tuple[str, str]]]) -> list[Any]:
+    """What the template draws: a :class:`Widget` per field, (group, row widgets) per group."""
+    out: list[Any] = []
+    for item in spec.items:
+        if isinstance(item, Group):
+            subs = [_widget(item.model, f, viewer, labels, refs, f"{item.name}-{{i}}-{f.name}")
+                    for f in item.fields]
+            out.append((item, subs))
+        elif not item.editors_only or viewer.can_publish:
+            out.append(_widget(spec.model, item, viewer, labels, refs, item.name))
+    return out
+
+
+def _widget(model: type[Any] | None, f: Field, viewer: Viewer, labels: Any,
+            refs: Mapping[str, list[tuple[str, str]]], key: str) -> Widget:
+    info = _model_field(model, f.name)
+    kind = _infer(model, f)
+    hint = info.description if info else None
+    if info is not None and FuzzyDate in (info.annotation, *typing.get_args(info.annotation)):
+        hint = "2022-06-05, 2022-06, early 2022-09"
+    return Widget(key, f.name, kind, _required(model, f) and kind != "check", hint,
+                  _options(model, f, viewer, labels, refs), f.ref)
+
+
+# --- record -> form values ----------------------------------------------------------------------
+def _text(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, bool):
+        return ["yes" if value else "no"]
+    if isinstance(value, float) and value.is_integer():
+        return [str(int(value))]
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def values_of(spec: FormSpec, record: Record) -> Values:
+    """The form as it shows a stored record (the viewer's copy of it)."""
+    data = record.model_dump(mode="json")
+    values: Values = {"version": [str(record.version)]}
+    for item in spec.items:
+        if isinstance(item, Group):
+            found = [data.get(item.name)] if item.single else list(data.get(item.name) or [])
+            rows: list[Any] = [r for r in found if r is not None]
+            for i, row in enumerate(rows):
+                values[f"{item.name}-{i}-orig"] = [str(i)]
+                if item.scalar:
+                    values[f"{item.name}-{i}-id"] = [str(row)]
+                    continue
+                for f in item.fields:
+                    if f.widget == "legal":
+                        values[f"{item.name}-{i}-{f.name}"] = [f"{row['code']}:{row['article']}"]
+                    else:
+                        values[f"{item.name}-{i}-{f.name}"] = _text(row.get(f.name))
+            values[f"{item.name}-rows"] = [str(len(rows))]
+        else:
+            values[item.name] = _text(data.get(item.name))
+    return values
+
+
+def ref_kinds(spec: FormSpec) -> list[str]:
+    """The kinds whose ids the form offers (persons, organisations, sources)."""
+    found = {f.ref for item in spec.items
+             for f in (item.fields if isinstance(item, Group) else (item,)) if f.ref}
+    return sorted(found)
+
+
+def row_count(values: Values, group: Group) -> int:
+    if group.single:
+        return 1
+    shown = values.get(f"{group.name}-rows", ["0"])[0]
+    existing = int(shown) if shown.isdigit() else 0
+    return min(existing + BLANK_ROWS, MAX_ROWS)
+
+
+# --- form values -> record ----------------------------------------------------------------------
+def _one(values: Values, key: str) -> str:
+    got = values.get(key) or [""]
+    return got[0].strip()
+
+
+def _scalar(kind: str, raw: str) -> Any:
+    if raw == "":
+        return None
+    if kind == "check":
+        return raw not in ("", "no", "off", "false")
+    if kind == "tristate":
+        return {"yes": True, "no": False}.get(raw)
+    return raw
+
+
+def _row(values: Values, group: Group, i: int, base: dict[str, Any]) -> dict[str, Any] | None:
+    """One row laid over ``base`` (the stored item it shows, or nothing); None if blank."""
+    prefix = f"{group.name}-{i}-"
+    if _one(values, prefix + "remove"):
+        return None
+    row = dict(base)
+    typed = False
+    for f in group.fields:
+        raw = _one(values, prefix + f.name)
+        typed = typed or raw != ""
+        if f.widget == "legal":
+            code, _, article = raw.partition(":")
+            row.pop("code", None)
+            row.pop("article", None)
+            if raw:
+                row.update(code=code, article=article)
+            continue
+        value = _scalar(_infer(group.model, f), raw)
+        if value is None:
+            row.pop(f.name, None)
+        else:
+            row[f.name] = value
+    if not typed:
+        return None
+    if group.model is Name and not base and row.get("text") and not row.get("script"):
+        # A new spelling without a script: say which one it is written in.
+        row["script"] = "Cyrl" if CYRILLIC.search(row["text"]) else "Latn"
+    return row
+
+
+def slug(title: str, prefix: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", fold(title).lower()).strip("-")[:40] or prefix
+    return f"{prefix}-{base}-{secrets.token_hex(3)}"
+
+
+def build(spec: FormSpec, values: Values, viewer: Viewer, current: Record | None) -> Record:
+    """The record a submitted form describes, laid over ``current`` (the viewer's copy of
+    the stored record) when editing. Raises :class:`FormError` naming the fields at fault."""
+    data: dict[str, Any] = current.model_dump() if current else {}
+    rows_of: dict[str, list[int]] = {}  # group -> the form row of each kept item
+    for item in spec.items:
+        if isinstance(item, Group):
+            stored = data.get(item.name)
+            stored_rows = ([stored] if stored else []) if item.single else list(stored or [])
+            kept: list[Any] = []
+            rows_of[item.name] = []
+            count = 1 if item.single else min(_count(values, item), MAX_ROWS)
+            for i in range(count):
+                orig = _one(values, f"{item.name}-{i}-orig")
+                base: Any = {}
+                if current is not None and orig.isdigit() and int(orig) < len(stored_rows):
+                    base = stored_rows[int(orig)]
+                if item.scalar:
+                    raw = _one(values, f"{item.name}-{i}-id")
+                    if raw and not _one(values, f"{item.name}-{i}-remove"):
+                        kept.append(raw)
+                        rows_of[item.name].append(i)
+                    continue
+                row = _row(values, item, i, base if isinstance(base, dict) else {})
+                if row is not None:
+                    kept.append(row)
+                    rows_of[item.name].append(i)
+            if item.single:
+                data[item.name] = kept[0] if kept else None
+                if not kept:
+                    data.pop(item.name)
+            else:
+                data[item.name] = kept
+        elif item.editors_only and not viewer.can_publish:
+            if item.name in values and _one(values, item.name) not in ("", "no", "unverified"):
+                raise FormError({item.name: "only editors may set this"})
+        else:
+            kind = _infer(spec.model, item)
+            if kind == "multi":
+                data[item.name] = [v for v in values.get(item.name, []) if v.strip()]
+                continue
+            value = _scalar(kind, _one(values, item.name))
+            if kind == "check":
+                value = bool(value)
+            if item.name == "country" and isinstance(value, str):
+                value = value.upper()
+            if value is None:
+                data.pop(item.name, None)
+            else:
+                data[item.name] = value
+    if not viewer.can_publish:
+        data["verification"] = "unverified"
+        if data.get("visibility") == "confidential":
+            raise FormError({"visibility": "only editors may make a record confidential"})
+    if current is None:
+        data["id"] = slug(_title(data, spec.title_of), spec.prefix)
+    data.setdefault("visibility", "restricted")
+    try:
+        return spec.model.model_validate(data)
+    except ValidationError as exc:
+        raise FormError(_errors(exc, rows_of)) from exc
+
+
+def _count(values: Values, group: Group) -> int:
+    keys = [k for k in values if k.startswith(f"{group.name}-")]
+    rows = [int(k.split("-")[1]) for k in keys if k.split("-")[1].isdigit()]
+    return max(rows, default=-1) + 1
+
+
+def _title(data: dict[str, Any], dotted: str) -> str:
+    value: Any = data
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return str(value or "")
+
+
+def _errors(exc: ValidationError, rows_of: Mapping[str, Sequence[int]]) -> dict[str, str]:
+    """Pydantic's locations as form keys: ('charges', 0, 'part') -> 'charges-<row>-part'."""
+    found: dict[str, str] = {}
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if loc and loc[0] in rows_of and len(loc) > 1 and loc[1].isdigit():
+            rows = rows_of[loc[0]]
+            row = rows[int(loc[1])] if int(loc[1]) < len(rows) else int(loc[1])
+            key = "-".join([loc[0], str(row), *loc[2:3]])
+        elif loc and loc[0] in rows_of and len(loc) > 1:
+            key = f"{loc[0]}-0-{loc[1]}"  # a single group: name.text
+        else:
+            key = loc[0] if loc else ""
+        found.setdefault(key, msg)
+    return found
+
+
+__all__ = ["SPECS", "FormError", "FormSpec", "Group", "build", "values_of", "widgets"]
