@@ -16,8 +16,10 @@ from civicspace.access.tokens import Tokens
 from civicspace.store.db import Database
 from civicspace.store.repository import Store
 from civicspace.web import errors
+from civicspace.web.admin import build_admin
 from civicspace.web.api import build_router
 from civicspace.web.auth import Services
+from civicspace.web.head import HeadAsGet
 from civicspace.web.limits import RequestBodyLimit
 from civicspace.web.pages import build_pages
 from civicspace.web.settings import Settings
@@ -92,8 +94,12 @@ def create_app(
             response.headers["Vary"] = "Cookie, Authorization, Accept-Language"
         return response
 
+    # Outermost: HEAD runs as GET (every middleware and route sees a GET) minus the body.
+    app.add_middleware(HeadAsGet)
+
     # Static files first: the pages' catch-all /{kind}/{id} route would shadow them.
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(build_router())
+    app.include_router(build_admin())
     app.include_router(build_pages())
     return app
