@@ -125,7 +125,10 @@ def read_csv(path: Path, kind: str) -> Bundle:
         *(_COUNTS if kind == "incidents" else ()),
     }
     problems: list[Problem] = []
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:  # e.g. a quote left open in the header line
+        raise ImportRejected([Problem(name, "1", "-", f"broken CSV: {exc}")]) from exc
     if not header:
         raise ImportRejected([Problem(name, "1", "-", "the file is empty")])
     for column in header:

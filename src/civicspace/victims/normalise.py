@@ -7,6 +7,7 @@ newer version of this module without losing anything.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -40,6 +41,8 @@ def parse_int(value: Any) -> int | None:
     try:
         number = float(text)
     except ValueError:
+        return None
+    if not math.isfinite(number):  # "nan", "inf" parse as floats but are no count
         return None
     return int(number) if number == int(number) else None
 
