@@ -57,15 +57,17 @@ def append(conn: Connection, events: Sequence[AuditEvent], now: dt.datetime) -> 
     """
     if not events:
         return ""
-    bumped = conn.execute(
-        update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq + len(events))
-    )
-    if bumped.rowcount == 0:  # a database emptied by hand (TRUNCATE) lost its head row
-        conn.execute(insert(audit_head).values(id=1, seq=len(events), hash=GENESIS))
     head = conn.execute(
-        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-    ).one()
-    seq, prev = head.seq - len(events), head.hash
+        update(audit_head)
+        .where(audit_head.c.id == 1)
+        .values(seq=audit_head.c.seq + len(events))
+        .returning(audit_head.c.seq, audit_head.c.hash)
+    ).first()
+    if head is None:  # a database emptied by hand (TRUNCATE) lost its head row
+        conn.execute(insert(audit_head).values(id=1, seq=len(events), hash=GENESIS))
+        seq, prev = 0, GENESIS
+    else:
+        seq, prev = head.seq - len(events), head.hash
     at = now.astimezone(dt.UTC).isoformat()
     rows = []
     for event in events:

@@ -202,6 +202,8 @@ class RevisionJournal:
             by_kind.setdefault(kind, []).append(rid)
         found: dict[tuple[str, str], tuple[int, str | None]] = {}
         for kind, ids in by_kind.items():
+            if conn.scalar(select(revisions.c.id).where(revisions.c.kind == kind).limit(1)) is None:
+                continue  # the first import of this kind: nothing to look up
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 newest = (
