@@ -125,3 +125,21 @@ def test_backup_and_restore_commands(tmp_path: Path) -> None:
         stdin="not the passphrase\n",
     )
     assert code == 1 and "key file" in err
+
+
+def test_backup_takes_the_evidence_beside_the_database_by_default(tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.sqlite")
+    run(db, "init")
+    (tmp_path / "evidence" / "ab").mkdir(parents=True)
+    (tmp_path / "evidence" / "ab" / "abc").write_bytes(b"%PDF-1.7 court ruling")
+    key = tmp_path / "key"
+    key.write_text(os.urandom(32).hex() + "\n")  # a text key file, newline and all
+    out = tmp_path / "b.csbackup"
+    code, printed, err = run(db, "backup", "--out", str(out), "--key-file", str(key))
+    assert code == 0 and "1 evidence files" in printed, err
+    (tmp_path / "elsewhere").mkdir()
+    target = tmp_path / "elsewhere" / "restored.sqlite"
+    code, printed, err = run(db, "restore", str(out), "--db", str(target), "--key-file", str(key))
+    assert code == 0, err
+    restored = tmp_path / "elsewhere" / "evidence" / "ab" / "abc"
+    assert restored.read_bytes() == b"%PDF-1.7 court ruling"

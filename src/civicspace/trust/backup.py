@@ -61,6 +61,15 @@ DEFAULT_EVIDENCE = Path("var/evidence")
 _MUST_BE_EMPTY = {*RECORD_TABLES, "revisions", "audit_log", "users"}
 
 
+def default_evidence(db: Database) -> Path:
+    """Where the evidence files of ``db`` live (the evidence package decides), else var/evidence."""
+    if importlib.util.find_spec("civicspace.evidence"):
+        from civicspace.evidence import evidence_dir
+
+        return Path(evidence_dir(db))
+    return DEFAULT_EVIDENCE
+
+
 class RestoreError(RuntimeError):
     """The restore target is not empty, or the restored data does not match the backup."""
 

@@ -27,8 +27,9 @@ from civicspace.cli_common import (
     viewer,
 )
 from civicspace.model.records import KINDS
+from civicspace.store.db import Database
 from civicspace.trust import audit
-from civicspace.trust.backup import DEFAULT_EVIDENCE, RestoreError, create_backup, restore_backup
+from civicspace.trust.backup import RestoreError, create_backup, default_evidence, restore_backup
 from civicspace.trust.history import history, restore, undelete
 from civicspace.trust.sealing import BackupKey, BackupKeyError
 
@@ -169,8 +170,9 @@ def backup_command(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="The encrypted backup file to write.")],
     evidence: Annotated[
-        Path, typer.Option("--evidence", help="Evidence folder to include, if it exists.")
-    ] = DEFAULT_EVIDENCE,
+        Path | None,
+        typer.Option("--evidence", help="Evidence folder to include (default: the database's)."),
+    ] = None,
     key_file: KeyFileOpt = None,
     passphrase_stdin: PassStdinOpt = False,
 ) -> None:
@@ -179,7 +181,10 @@ def backup_command(
     or CIVICSPACE_BACKUP_PASSPHRASE) or --key-file."""
     key = _key(key_file, passphrase_stdin, confirm=True)
     try:
-        summary = create_backup(open_database(ctx), out, key, evidence, viewer(ctx).name or "cli")
+        db = open_database(ctx)
+        summary = create_backup(
+            db, out, key, evidence or default_evidence(db), viewer(ctx).name or "cli"
+        )
     except OSError as exc:
         fail(_disk_message(exc, out))
     except sqlite3.OperationalError as exc:  # SQLite's snapshot hit the full disk
@@ -200,8 +205,9 @@ def restore_command(
         typer.Option("--db", help="Empty target: a new SQLite file or a PostgreSQL URL."),
     ] = None,
     evidence: Annotated[
-        Path, typer.Option("--evidence", help="Where to put the evidence files (an empty folder).")
-    ] = DEFAULT_EVIDENCE,
+        Path | None,
+        typer.Option("--evidence", help="Where to put the evidence files (default: the target's)."),
+    ] = None,
     key_file: KeyFileOpt = None,
     passphrase_stdin: PassStdinOpt = False,
 ) -> None:
@@ -211,7 +217,8 @@ def restore_command(
         fail("name the target database with --db")
     key = _key(key_file, passphrase_stdin, confirm=False)
     try:
-        summary = restore_backup(backup, target, key, evidence)
+        folder = evidence or default_evidence(Database.connect(target))
+        summary = restore_backup(backup, target, key, folder)
     except (RestoreError, BackupKeyError) as exc:
         fail(str(exc))
     except OSError as exc:
