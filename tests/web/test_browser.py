@@ -1,6 +1,7 @@
 """In Debian's headless Chromium: a researcher logs in and records an incident with a
-participant, finds it by a Cyrillic search, an editor verifies and publishes it, and an
-anonymous visitor then sees it."""
+participant, finds it by a Cyrillic search, adds a person named in Cyrillic and opens
+their page; an editor verifies and publishes the incident, and an anonymous visitor then
+sees it."""
 
 from __future__ import annotations
 
@@ -81,6 +82,16 @@ def test_incident_from_entry_to_publication(server: str) -> None:
             page.fill("form.filters input[name=q]", "Нурланова")
             page.press("form.filters input[name=q]", "Enter")
             expect(page.locator("table.records")).to_contain_text("Activist fined for a picket")
+
+            # A person named in Cyrillic, through the generic record form.
+            page.goto(f"{server}/persons/new")
+            page.fill("input[name='name-0-text']", "Жасарал Қуанышәлин")
+            page.fill("input[name='names-0-text']", "Zhasaral Kuanyshalin")
+            page.check("input[name=roles][value=activist]")
+            page.click("form.record-form button[type=submit]")
+            expect(page.locator("h1")).to_contain_text("Жасарал Қуанышәлин")
+            expect(page.locator("p.names")).to_contain_text("Zhasaral Kuanyshalin")
+            assert "/persons/person-" in page.url
 
             anonymous = browser.new_context().new_page()
             assert anonymous.goto(incident_url).status == 404

@@ -250,3 +250,17 @@ def test_incident_edit_removes_participants_and_sources(web: Web) -> None:
     full = web.http.get("/api/v1/incidents/inc-extension", headers=web.as_("editor")).json()
     assert [p["person_id"] for p in full["participants"]] == ["person-mamai"]
     assert full["sources"] == []
+
+
+def test_forms_in_russian_and_every_word_translated(web: Web) -> None:
+    from babel.messages.pofile import read_po
+
+    from civicspace.web.i18n import LOCALE_DIR
+
+    with (LOCALE_DIR / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalogue = read_po(po)
+    assert [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)] == []
+    login(web, "researcher")
+    html, _ = form_of(web, "/cases/new?lang=ru")
+    for word in ("Новое дело", "Обвиняемые", "Хронология", "Сохранить", "Распространение"):
+        assert word in html, word

@@ -20,7 +20,9 @@ SEARCHES = ("Canarybek", "Канарбек", "Aigerim", "Айгерим", "Inter
 def crawl(web: Web, headers: dict[str, str]) -> dict[str, str]:
     """Every page reachable from ``/`` and the API answers, by URL."""
     seen: dict[str, str] = {}
-    queue = deque(["/", "/incidents?verification=unverified", "/login"])
+    queue = deque(["/", "/incidents?verification=unverified", "/login", "/admin/users",
+                   "/summaries", "/persons/new", "/cases/case-mamai/edit",
+                   "/incidents/inc-extension/edit"])
     queue.extend(f"/search?q={q}" for q in SEARCHES)
     queue.extend(f"/incidents?q={q}" for q in SEARCHES)
     while queue:
@@ -68,6 +70,7 @@ def test_anonymous_sees_no_hidden_record_anywhere(web: Web) -> None:
     assert "/incidents/inc-extension" in pages and "/cases/case-mamai" in pages
     assert "Zhanbolat Mamai" in pages["/incidents/inc-extension"]
     assert leaks(pages, CANARIES) == []
+    assert "/summaries/summary-2022" in pages
     for q in SEARCHES:
         assert '"items":[]' in pages[f"/api/v1/search?q={q}"]
         assert '"total":0' in pages[f"/api/v1/incidents?limit=500&q={q}"]
@@ -84,6 +87,9 @@ def test_staff_below_editor_never_see_confidential(web: Web) -> None:
     for role in ("viewer", "researcher"):
         pages = crawl(web, web.as_(role))
         assert "Unverified report of a dispersal" in pages["/api/v1/incidents?limit=500"]
+        if role == "researcher":  # the forms, their pickers and lists of cited people
+            assert "/persons/person-mamai/edit" in pages and "/sources/new" in pages
+            assert "Zhanbolat Mamai" in pages["/incidents/inc-extension/edit"]
         assert leaks(pages, CONFIDENTIAL) == [], role
 
 

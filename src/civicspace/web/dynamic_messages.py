@@ -22,6 +22,9 @@ DYNAMIC_MESSAGES = (
     _("Log in as a researcher or editor to add incidents."),
     _("Only editors verify and publish."),
     _("Someone changed this record; reload the queue."),
+    _("Log in as a researcher or editor to add records."), _("Only admins manage users."),
+    _("Someone changed this record since you opened this form; nothing was saved."),
+    _("Summaries"), _("summaries"),
     _("notes"), _("sources"), _("country"), _("date"), _("band"), _("stages"),
     _("assessment"), _("value"), _("unit"), _("counts"), _("as_of"), _("publisher"),
 )
