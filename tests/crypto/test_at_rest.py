@@ -39,13 +39,6 @@ PROTECTED = (
 )
 
 
-REVISIONS_LEAK = pytest.mark.xfail(
-    strict=True,
-    reason="revisions.before/after keep confidential records as plaintext JSON until the "
-    "revision journal seals them (civicspace.crypto.Sealed); remove this mark then",
-)
-
-
 def _load_everything(store: Store, tmp_path: Path) -> None:
     load_sample(store, tmp_path)
     import_file(store, demo_dataset_path(), EDITOR, replace=True)
@@ -58,9 +51,7 @@ def _leaks(data: bytes) -> list[str]:
     return [p for p in (*PROTECTED, "+7 701 555 0199") if p.lower().encode() in lowered]
 
 
-@pytest.mark.parametrize(
-    "journal", [pytest.param("none", id="records"), pytest.param("revisions", marks=REVISIONS_LEAK)]
-)
+@pytest.mark.parametrize("journal", ["none", "revisions"])
 def test_sqlite_file_wal_and_fts_tables_hold_no_protected_plaintext(
     tmp_path: Path, journal: str
 ) -> None:
@@ -108,7 +99,6 @@ def test_no_table_holds_protected_plaintext_through_plain_sql(store: Store, tmp_
     assert _leaks(_dump(store, others)) == []
 
 
-@REVISIONS_LEAK
 def test_revision_history_holds_no_protected_plaintext(store: Store, tmp_path: Path) -> None:
     _load_everything(store, tmp_path)
     assert _leaks(_dump(store, ["revisions"])) == []
