@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from civicspace.victims.linkage import cluster_records, link_records, pair_key, spark_engine
 from civicspace.victims.linkage.accuracy import pairwise_accuracy
 from civicspace.victims.linkage.clusters import ScoredPair
+from civicspace.victims.linkage.run import duckdb_engine
 from civicspace.victims.normalise import normalise
 from civicspace.victims.synth import make_lists
 
@@ -26,22 +29,47 @@ def synthetic() -> tuple[pd.DataFrame, dict[str, int]]:
     return frame_of(lists.lists), lists.truth()
 
 
-def test_v1_links_cyrillic_latin_and_initials_only_lists(
+def test_default_model_links_cyrillic_latin_and_initials_only_lists(
     synthetic: tuple[pd.DataFrame, dict[str, int]],
 ) -> None:
     records, truth = synthetic
     result = link_records(records, engine="duckdb")
     accuracy = pairwise_accuracy(result.clusters, truth)
+    assert (result.model_version, result.threshold) == ("v2", 0.5)
     assert accuracy.precision >= 0.97
-    assert accuracy.recall >= 0.9
+    assert accuracy.recall >= 0.95
     # the baseline (stock comparisons on names as written) cannot cross scripts
     base = link_records(records, model="baseline", engine="duckdb")
     assert pairwise_accuracy(base.clusters, truth).f1 < accuracy.f1 - 0.3
-    assert result.model_version == "v1"
-    assert result.parameters["comparisons"]
+    surname = next(c for c in result.parameters["comparisons"]
+                   if c["output_column_name"] == "surname")
+    assert any(level.get("tf_adjustment_column") == "surname_key"
+               for level in surname["comparison_levels"])
     # every cluster holds at most one record per list
     lists_in_cluster = records.assign(cluster=records["unique_id"].map(result.clusters))
     assert not lists_in_cluster.duplicated(["cluster", "list_name"]).any()
+    # uncertain pairs (review queue) lie between the review floor and the threshold
+    assert all(0.2 <= p.probability < 0.5 for p in result.uncertain_pairs())
+
+
+def test_v1_stays_available_to_reproduce_older_runs(
+    synthetic: tuple[pd.DataFrame, dict[str, int]],
+) -> None:
+    records, truth = synthetic
+    result = link_records(records, model="v1")
+    assert (result.model_version, result.threshold) == ("v1", 0.9)
+    assert pairwise_accuracy(result.clusters, truth).f1 >= 0.9
+    surname = next(c for c in result.parameters["comparisons"]
+                   if c["output_column_name"] == "surname")
+    assert not any(level.get("tf_adjustment_column") for level in surname["comparison_levels"])
+
+
+def test_duckdb_memory_is_capped_and_spills_to_disk(tmp_path: Path) -> None:
+    api = duckdb_engine(memory_limit="512MB", temp_directory=str(tmp_path))
+    limit, spill = api._con.execute(
+        "select current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+    assert limit.startswith(("488", "512")) and spill == str(tmp_path)
 
 
 def test_reviewer_decisions_override_the_model(

@@ -93,8 +93,11 @@ def show_command(ctx: typer.Context) -> None:
 def link_command(
     ctx: typer.Context,
     engine: str = typer.Option("duckdb", help="duckdb (one machine) or spark."),
-    threshold: float = typer.Option(0.9, min=0.5, max=1.0, help="Match probability to link."),
-    model: str = typer.Option("v1", help="Linkage model version."),
+    threshold: float | None = typer.Option(
+        None, min=0.5, max=1.0, help="Match probability to link (default: the model's own, "
+        "0.5 for v2, 0.9 for v1)."),
+    model: str = typer.Option("v2", help="Linkage model version (v2, or v1 to reproduce "
+                              "older runs)."),
 ) -> None:
     """Link all imported lists (reviewers' decisions always win over the model)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -113,7 +116,7 @@ def link_command(
             return
     people = len(set(result.clusters.values()))
     console.print(f"run {run_id}: {len(result.clusters)} records -> {people} people "
-                  f"(model {result.model_version}, {result.engine}, threshold {threshold}); "
+                  f"(model {result.model_version}, {result.engine}, threshold {result.threshold}); "
                   f"{len(result.uncertain_pairs())} pairs to review")
 
 

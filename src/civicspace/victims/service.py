@@ -139,7 +139,7 @@ def decide(db: Database, a: str, b: str, decision: str, decided_by: str,
 
 
 def run_linkage(
-    db: Database, *, engine: str = "duckdb", model: str = "v1", threshold: float = 0.9,
+    db: Database, *, engine: str = "duckdb", model: str = "v2", threshold: float | None = None,
     created_by: str | None = None, progress: Callable[[str], None] | None = None,
 ) -> tuple[int, LinkageResult]:
     """Link every imported list, store pairs and clusters; decisions override the model."""
@@ -152,7 +152,7 @@ def run_linkage(
     with db.begin() as conn:
         run_id = conn.execute(insert(linkage_runs).values(
             started_at=started, seconds=result.seconds, engine=result.engine,
-            model_version=result.model_version, threshold=threshold,
+            model_version=result.model_version, threshold=result.threshold,
             lists=sorted(frame["list_name"].unique()), parameters=result.parameters,
             created_by=created_by,
         ).returning(linkage_runs.c.id)).scalar_one()

@@ -2,6 +2,7 @@
 
 from civicspace.victims.linkage.clusters import ScoredPair, cluster_records, pair_key
 from civicspace.victims.linkage.run import (
+    DEFAULT_MODEL,
     DEFAULT_THRESHOLD,
     ENGINES,
     MODELS,
@@ -11,6 +12,7 @@ from civicspace.victims.linkage.run import (
 )
 
 __all__ = [
+    "DEFAULT_MODEL",
     "DEFAULT_THRESHOLD",
     "ENGINES",
     "MODELS",

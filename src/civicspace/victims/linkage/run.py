@@ -23,7 +23,8 @@ from civicspace.victims.linkage.clusters import ScoredPair, cluster_records
 from civicspace.victims.normalise import NORMALISED_FIELDS
 
 MODELS: dict[str, ModuleType] = {"v1": model_v1, "v2": model_v2, "baseline": baseline}
-DEFAULT_THRESHOLD = 0.9
+DEFAULT_MODEL = "v2"
+DEFAULT_THRESHOLD = 0.9  # for models that do not name their own
 REVIEW_FLOOR = 0.2  # pairs between this and the threshold go to the review queue
 _STRING_FIELDS = ("surname_key", "given_key", "given_initial", "patronymic_key",
                   "patronymic_initial", "gender", "place_key", "name", "date", "place")
@@ -114,9 +115,9 @@ def _frame(records: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 def link_records(
     records: pd.DataFrame,
     *,
-    model: str = "v1",
+    model: str = DEFAULT_MODEL,
     engine: str | Any = "duckdb",
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     decisions: Mapping[tuple[str, str], str] | None = None,
     progress: Progress | None = None,
     seed: int = 42,
@@ -126,12 +127,15 @@ def link_records(
 
     ``records`` has ``unique_id``, ``list_name`` and the normalised fields (or, for the
     baseline model, ``name``, ``gender``, ``date``, ``place``). Each list is treated as
-    free of duplicates. ``em_iterations`` caps each EM session (20, the models' setting;
+    free of duplicates. ``threshold`` defaults to the model's own (v2: 0.5, v1: 0.9).
+    ``em_iterations`` caps each EM session (20, the models' setting;
     tests use fewer).
     """
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     module = MODELS[model]
+    if threshold is None:
+        threshold = float(getattr(module, "DEFAULT_THRESHOLD", DEFAULT_THRESHOLD))
     db_api = ENGINES[engine]() if isinstance(engine, str) else engine
     engine_name = engine if isinstance(engine, str) else (
         type(engine).__name__.removesuffix("API").lower())
