@@ -9,7 +9,9 @@ from html import unescape
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
 
+from civicspace.web.i18n import LOCALE_DIR
 from tests.web.conftest import Web
 from tests.web.test_pages import CSRF, login
 
@@ -154,7 +156,7 @@ def test_person_names_scripts_and_languages(web: Web) -> None:
     assert [n["text"] for n in person["names"]] == ["Aidos Sadykov"]
 
 
-def test_case_form_keeps_what_it_does_not_show(web: Web) -> None:
+def test_edits_keep_what_the_form_does_not_show_and_remove_rows(web: Web) -> None:
     login(web, "editor")
     before = web.http.get("/api/v1/cases/case-mamai", headers=web.as_("editor")).json()
     html, token = form_of(web, "/cases/case-mamai/edit")
@@ -167,9 +169,23 @@ def test_case_form_keeps_what_it_does_not_show(web: Web) -> None:
     assert after["events"][:-1] == before["events"]  # sentences, courts... all kept
     assert after["events"][-1] == {"kind": "appeal_filed", "date": "2022-09-10"}
     assert after["charges"] == before["charges"]
+    # The incident edit form removes cited participants and sources.
+    html, token = form_of(web, "/incidents/inc-extension/edit")
+    assert "remove_participant" in html and "remove_source" in html
+    before = web.http.get("/api/v1/incidents/inc-extension", headers=web.as_("editor")).json()
+    witness = [p["person_id"] for p in before["participants"]].index("person-witness")
+    fields = {"csrf_token": token, "title": "Detention of opposition leader extended",
+              "date": "late 2022-08", "country": "KZ", "freedoms": "expression",
+              "visibility": "public", "version": "1", "remove_source": "0",
+              "remove_participant": str(witness)}
+    saved = web.http.post("/incidents/inc-extension/edit", data=fields, follow_redirects=False)
+    assert saved.status_code == 303, alerts(saved.text)
+    full = web.http.get("/api/v1/incidents/inc-extension", headers=web.as_("editor")).json()
+    assert [p["person_id"] for p in full["participants"]] == ["person-mamai"]
+    assert full["sources"] == []
 
 
-def test_field_errors_are_shown_beside_the_field(web: Web) -> None:
+def test_field_errors_and_stale_versions(web: Web) -> None:
     login(web, "researcher")
     _, token = form_of(web, "/cases/new")
     bad = web.http.post("/cases/new", data={
@@ -184,10 +200,7 @@ def test_field_errors_are_shown_beside_the_field(web: Web) -> None:
                                               "date": "2022", "band": "open", "score": "12"})
     assert bad.status_code == 422 and "outside band" in bad.text
     assert web.http.get("/api/v1/ratings", headers=web.as_("editor")).json()["total"] == 1
-
-
-def test_a_stale_form_changes_nothing_and_says_so(web: Web) -> None:
-    login(web, "editor")
+    # A stale form changes nothing and says so.
     html, token = form_of(web, "/laws/law-elections/edit")
     fields = {**current_values(html), "csrf_token": token}
     first = web.http.post("/laws/law-elections/edit", data={**fields, "assessment": "first"},
@@ -223,7 +236,7 @@ def test_researchers_cannot_make_records_confidential_or_verified(web: Web) -> N
     assert source["confidential"] and source["verification"] == "verified"
 
 
-def test_viewers_and_anonymous_get_no_forms(web: Web) -> None:
+def test_forms_only_for_writers_and_in_russian(web: Web) -> None:
     for kind in NEW:
         assert web.http.get(f"/{kind}/new", follow_redirects=False).status_code == 303
     login(web, "viewer")
@@ -233,33 +246,11 @@ def test_viewers_and_anonymous_get_no_forms(web: Web) -> None:
     refused = web.http.post("/persons/new", data={"csrf_token": token, **NEW["persons"]})
     assert refused.status_code == 403
     assert web.http.post("/persons/new", data=NEW["persons"]).status_code == 403  # no CSRF
-
-
-def test_incident_edit_removes_participants_and_sources(web: Web) -> None:
-    login(web, "editor")
-    html, token = form_of(web, "/incidents/inc-extension/edit")
-    assert "remove_participant" in html and "remove_source" in html
-    before = web.http.get("/api/v1/incidents/inc-extension", headers=web.as_("editor")).json()
-    witness = [p["person_id"] for p in before["participants"]].index("person-witness")
-    fields = {"csrf_token": token, "title": "Detention of opposition leader extended",
-              "date": "late 2022-08", "country": "KZ", "freedoms": "expression",
-              "visibility": "public", "version": "1", "remove_source": "0",
-              "remove_participant": str(witness)}
-    saved = web.http.post("/incidents/inc-extension/edit", data=fields, follow_redirects=False)
-    assert saved.status_code == 303, alerts(saved.text)
-    full = web.http.get("/api/v1/incidents/inc-extension", headers=web.as_("editor")).json()
-    assert [p["person_id"] for p in full["participants"]] == ["person-mamai"]
-    assert full["sources"] == []
-
-
-def test_forms_in_russian_and_every_word_translated(web: Web) -> None:
-    from babel.messages.pofile import read_po
-
-    from civicspace.web.i18n import LOCALE_DIR
-
+    # In Russian, every word of the catalogue translated.
     with (LOCALE_DIR / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalogue = read_po(po)
     assert [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)] == []
+    web.http.cookies.clear()
     login(web, "researcher")
     html, _ = form_of(web, "/cases/new?lang=ru")
     for word in ("Новое дело", "Обвиняемые", "Хронология", "Сохранить", "Распространение"):
