@@ -254,7 +254,8 @@ def _infer(model: type[Any] | None, f: Field) -> str:
         return "tristate" if type(None) in args else "check"
     if args & {int, float}:
         return "number"
-    return "area" if f.name in LONG_TEXT else "text"
+    is_record = isinstance(model, type) and issubclass(model, Record)
+    return "area" if f.name in LONG_TEXT and is_record else "text"  # rows stay one line
 
 
 def _options(model: type[Any] | None, f: Field, viewer: Viewer,

@@ -553,6 +553,10 @@ class Labels:
 
     def term(self, vocab: str, key: str) -> str:
         found = vocabulary(vocab)[key]
+        if self.lang == "ru" and not found.label_ru:
+            translated = str(self.tr.gettext(key))  # visibility, statuses: in the catalogue
+            if translated != key:
+                return translated
         return (found.label_ru if self.lang == "ru" and found.label_ru else found.label) or key
 
     def article(self, article: Any) -> str:
