@@ -14,6 +14,7 @@ import hmac
 import os
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -24,7 +25,7 @@ from sqlalchemy import Connection, insert, select
 from civicspace.crypto.keys import KeyProblem, MasterKey, b64d, b64e
 from civicspace.crypto.secret import Secret
 from civicspace.crypto.tables import crypto_keys
-from civicspace.text import fold, fold_tokens
+from civicspace.text import fold_tokens
 
 HEADER = "cs1"
 NO_KEY_HELP = "configure a master key: civicspace keys init"
@@ -119,6 +120,8 @@ class Keyring:
         self._ciphers: dict[str, AESGCM] = {}
         self._active: str | None = None
         self._index: bytes | None = None
+        self._mac: Any = None
+        self._tokens: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"Keyring(master={self.master.id})"
@@ -147,6 +150,8 @@ class Keyring:
         if index:
             hkdf = HKDF(hashes.SHA256(), 32, salt=None, info=b"civicspace blind index v1")
             self._index = hkdf.derive(index[0].secret.reveal())
+            self._mac = hmac.new(self._index, digestmod=hashlib.sha256)
+            self._tokens = {}
 
     def rekey(self, master: MasterKey) -> None:
         """Use ``master`` from now on (after a rotation); unwrapped data keys stay loaded."""
@@ -210,16 +215,24 @@ class Keyring:
         >>> # blind_tokens("Айгерим Канарбек") -> ['0b…(aigerim kanarbek)', '0b…(aigerim)', ...]
         """
         self._ready(conn)
-        keys = [fold(text), *fold_tokens(text)]
-        return [self._token(k) for k in dict.fromkeys(keys) if k]
+        words = fold_tokens(text)
+        return [self._token(k) for k in dict.fromkeys([" ".join(words), *words]) if k]
 
     def blind_token(self, folded: str, conn: Connection | None = None) -> str:
         self._ready(conn)
         return self._token(folded)
 
     def _token(self, folded: str) -> str:
-        assert self._index is not None
-        return "0b" + hmac.new(self._index, folded.encode(), hashlib.sha256).hexdigest()[:32]
+        token = self._tokens.get(folded)
+        if token is None:
+            assert self._mac is not None
+            mac = self._mac.copy()
+            mac.update(folded.encode())
+            token = "0b" + mac.hexdigest()[:32]
+            if len(self._tokens) > 200_000:  # words repeat; keep memory bounded
+                self._tokens.clear()
+            self._tokens[folded] = token
+        return token
 
 
 def is_sealed(value: object) -> bool:

@@ -44,47 +44,67 @@ def require_keyring(conn: Connection, what: str = "confidential records") -> Key
 
 
 def _contains(value: Any) -> bool:
-    if type(value) is Sealed:
+    kind = type(value)
+    if kind is Sealed:
         return True
-    if type(value) is dict:
+    if kind is dict:
         return any(_contains(v) for v in value.values())
-    if type(value) is list:
+    if kind is list:
         return any(_contains(v) for v in value)
     return False
 
 
-def _resolve(value: Any, conn: Connection) -> Any:
-    if type(value) is Sealed:
-        return require_keyring(conn).seal(value.plaintext, value.aad, conn)
-    if type(value) is dict:
-        return {k: _resolve(v, conn) for k, v in value.items()}
-    if type(value) is list:
-        return [_resolve(v, conn) for v in value]
-    return value
+class _Sealer:
+    """Seals the marked values of one statement (the keyring is looked up once)."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.keyring: Keyring | None = None
 
-def _rows(params: Any, conn: Connection) -> Any:
-    if type(params) is dict:
-        if any(_contains(v) for v in params.values()):
-            return _resolve(params, conn)
+    def value(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is Sealed:
+            if self.keyring is None:
+                self.keyring = require_keyring(self.conn)
+            return self.keyring.seal(value.plaintext, value.aad, self.conn)
+        if kind is dict:
+            return {k: self.value(v) for k, v in value.items()}
+        if kind is list:
+            return [self.value(v) for v in value]
+        return value
+
+    def row(self, row: dict[str, Any]) -> dict[str, Any]:
+        """``row`` itself when nothing in it is marked (the common case), else a sealed copy."""
+        sealed: dict[str, Any] | None = None
+        for key, value in row.items():
+            kind = type(value)
+            if kind is Sealed or ((kind is dict or kind is list) and _contains(value)):
+                if sealed is None:
+                    sealed = dict(row)
+                sealed[key] = self.value(value)
+        return row if sealed is None else sealed
+
+    def params(self, params: Any) -> Any:
+        if type(params) is dict:
+            return self.row(params)
+        if isinstance(params, (list, tuple)):
+            return type(params)(self.params(p) for p in params)
         return params
-    if isinstance(params, (list, tuple)):
-        return type(params)(_rows(p, conn) for p in params)
-    return params
 
 
 def _seal_parameters(
     conn: Connection, clause: Any, multiparams: Any, params: Any, _options: Any
 ) -> tuple[Any, Any, Any]:
+    sealer = _Sealer(conn)
     if multiparams:
-        multiparams = _rows(multiparams, conn)
+        multiparams = sealer.params(multiparams)
     if params:
-        params = _rows(params, conn)
+        params = sealer.params(params)
     if getattr(clause, "_values", None):  # insert(...).values(...), update(...).values(...)
 
         def visit(bind: Any) -> None:
             if _contains(bind.value):
-                bind.value = _resolve(bind.value, conn)
+                bind.value = sealer.value(bind.value)
 
         if any(_contains(getattr(v, "value", None)) for v in clause._values.values()):
             clause = visitors.cloned_traverse(clause, {}, {"bindparam": visit})
