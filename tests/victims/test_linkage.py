@@ -101,11 +101,11 @@ def test_spark_engine_gives_the_same_kind_of_links(spark_session: object) -> Non
     """Splink really runs on Spark (local mode), on lists small enough to take seconds."""
     lists = make_lists(50, seed=11)
     records, truth = frame_of(lists.lists), lists.truth()
-    result = link_records(records, engine=spark_engine(spark_session), em_iterations=4)
+    result = link_records(records, engine=spark_engine(spark_session), em_iterations=2)
     assert result.engine == "spark"
     assert pairwise_accuracy(result.clusters, truth).f1 >= 0.9
     # the same model on DuckDB links (nearly) the same pairs
-    local = link_records(records, engine="duckdb", em_iterations=4)
+    local = link_records(records, engine="duckdb", em_iterations=2)
     linked = {pair_key(p.left, p.right) for p in result.pairs if p.probability >= 0.9}
     linked_local = {pair_key(p.left, p.right) for p in local.pairs if p.probability >= 0.9}
     assert len(linked ^ linked_local) <= 0.1 * len(linked_local)
