@@ -23,6 +23,26 @@ import time
 CAPTURE_PER_PERSON = 1.44  # records per person with the default lists (measured)
 
 
+def blocking_recall(frame: object, truth: dict[str, int], model: str) -> float:
+    """Share of the true cross-list pairs that the model's blocking rules put up for
+    scoring at all (no model can link a pair its blocking never compares)."""
+    import duckdb
+
+    from civicspace.victims.linkage import MODELS
+
+    rules = [r if isinstance(r, str) else r.get_blocking_rule("duckdb").blocking_rule_sql
+             for r in MODELS[model].blocking_rules()]
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '2GB'")
+    people = frame.assign(person_id=frame["unique_id"].map(truth))  # type: ignore[attr-defined]
+    con.register("records", people)
+    caught = " or ".join(f"coalesce(({rule}), false)" for rule in rules)
+    total, hit = con.execute(
+        "select count(*), count(*) filter (where " + caught + ") from records l join records r "
+        "on l.person_id = r.person_id and l.list_name < r.list_name").fetchone()
+    return hit / total if total else 1.0
+
+
 def child(records: int, model: str, engine: str, seed: int, names: str) -> dict[str, object]:
     import pandas as pd
 
@@ -53,13 +73,14 @@ def child(records: int, model: str, engine: str, seed: int, names: str) -> dict[
     prepared = time.perf_counter() - started
     result = link_records(frame, model=model, engine=engine)
     accuracy = pairwise_accuracy(result.clusters, truth)
+    peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return {
         "records": len(frame), "model": model, "engine": engine,
         "precision": round(accuracy.precision, 4), "recall": round(accuracy.recall, 4),
         "f1": round(accuracy.f1, 4), "true_pairs": accuracy.true_pairs,
         "link_seconds": round(result.seconds, 1), "prepare_seconds": round(prepared, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "threshold": result.threshold,
+        "peak_rss_mb": peak_mb, "threshold": result.threshold,
+        "blocking_recall": round(blocking_recall(frame, truth, model), 4),
     }
 
 
@@ -80,7 +101,7 @@ def main() -> None:
         print(json.dumps(child(int(records), model, engine, args.seed, args.names)))
         return
     print(f"{'records':>9} {'model':>9} {'precision':>9} {'recall':>7} {'F1':>7} "
-          f"{'link s':>7} {'prep s':>7} {'peak MB':>8}")
+          f"{'link s':>7} {'prep s':>7} {'peak MB':>8} {'blocking recall':>15}")
     for records in args.records:
         for model in args.models:
             try:
@@ -96,7 +117,7 @@ def main() -> None:
             r = json.loads(out)
             print(f"{r['records']:>9} {r['model']:>9} {r['precision']:>9.4f} {r['recall']:>7.4f} "
                   f"{r['f1']:>7.4f} {r['link_seconds']:>7.1f} {r['prepare_seconds']:>7.1f} "
-                  f"{r['peak_rss_mb']:>8}", flush=True)
+                  f"{r['peak_rss_mb']:>8} {r['blocking_recall']:>15.4f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,18 @@ no initials. Blocking on the first three letters of the written name and on the 
 
 from __future__ import annotations
 
+from typing import Any
+
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 
 from civicspace.victims.linkage.model_v1 import em_pass
 
 MODEL_VERSION = "baseline"
+
+
+def blocking_rules() -> list[Any]:
+    return [block_on("substr(name, 1, 3)"), block_on("date", "place")]
 
 
 def settings(link_type: str = "link_only", max_iterations: int = 20) -> SettingsCreator:
@@ -23,10 +29,7 @@ def settings(link_type: str = "link_only", max_iterations: int = 20) -> Settings
             cl.ExactMatch("date"),
             cl.ExactMatch("place"),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("substr(name, 1, 3)"),
-            block_on("date", "place"),
-        ],
+        blocking_rules_to_generate_predictions=blocking_rules(),
         retain_matching_columns=False,
         max_iterations=max_iterations,
     )
