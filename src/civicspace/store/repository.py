@@ -80,7 +80,7 @@ class Journal(Protocol):
     """What the store tells about each change and sensitive read, in the same transaction.
 
     The default, :class:`civicspace.trust.journal.RevisionJournal`, keeps every change as a
-    revision and writes the audit trail; :data:`NO_JOURNAL` keeps nothing.
+    revision and writes the audit trail; :class:`civicspace.trust.NoJournal` keeps nothing.
     """
 
     def inserted(
