@@ -18,7 +18,7 @@ import secrets
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import ValidationError
 
@@ -35,7 +35,7 @@ from civicspace.model.records import (
     Record,
     record_type,
 )
-from civicspace.model.vocabulary import legal_codes
+from civicspace.model.vocabulary import LegalArticle, legal_codes
 from civicspace.text import fold
 
 Values = dict[str, list[str]]
@@ -220,6 +220,15 @@ CHOICE_WORDS = (
 )
 
 
+class Words(Protocol):
+    """The reader's language for option labels (``pages.Labels``)."""
+
+    def keys(self, vocab: str) -> list[str]: ...
+    def term(self, vocab: str, key: str) -> str: ...
+    def article(self, article: LegalArticle) -> str: ...
+    def word(self, word: str) -> str: ...
+
+
 class FormError(ValueError):
     """A form that cannot become a record; ``errors`` maps form keys to messages."""
 
@@ -259,7 +268,7 @@ def _infer(model: type[Any] | None, f: Field) -> str:
 
 
 def _options(model: type[Any] | None, f: Field, viewer: Viewer,
-             labels: Any, refs: Mapping[str, list[tuple[str, str]]]) -> list[tuple[str, str]]:
+             labels: Words, refs: Mapping[str, list[tuple[str, str]]]) -> list[tuple[str, str]]:
     if f.vocab:
         keys = labels.keys(f.vocab)
         if f.name == "visibility" and not viewer.can_publish:
@@ -282,7 +291,7 @@ def _required(model: type[Any] | None, f: Field) -> bool:
     return bool(info and info.is_required())
 
 
-def widgets(spec: FormSpec, viewer: Viewer, labels: Any,
+def widgets(spec: FormSpec, viewer: Viewer, labels: Words,
             refs: Mapping[str, list[tuple[str, str]]]) -> list[Any]:
     """What the template draws: a :class:`Widget` per field, (group, row widgets) per group."""
     out: list[Any] = []
@@ -296,7 +305,7 @@ def widgets(spec: FormSpec, viewer: Viewer, labels: Any,
     return out
 
 
-def _widget(model: type[Any] | None, f: Field, viewer: Viewer, labels: Any,
+def _widget(model: type[Any] | None, f: Field, viewer: Viewer, labels: Words,
             refs: Mapping[str, list[tuple[str, str]]], key: str) -> Widget:
     info = _model_field(model, f.name)
     kind = _infer(model, f)

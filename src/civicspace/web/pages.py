@@ -28,7 +28,7 @@ from civicspace.model.records import (
     Statistic,
     to_jsonable,
 )
-from civicspace.model.vocabulary import vocabulary
+from civicspace.model.vocabulary import LegalArticle, vocabulary
 from civicspace.store.aggregates import current_rating, incidents_per_month
 from civicspace.store.editing import save_edit
 from civicspace.store.relations import cases_of, incidents_of, members_of
@@ -559,7 +559,7 @@ class Labels:
                 return translated
         return (found.label_ru if self.lang == "ru" and found.label_ru else found.label) or key
 
-    def article(self, article: Any) -> str:
+    def article(self, article: LegalArticle) -> str:
         return str(article.title_ru if self.lang == "ru" and article.title_ru else article.title)
 
     def word(self, word: str) -> str:
