@@ -87,3 +87,9 @@ def test_nul_characters_are_refused_in_any_text_field() -> None:
         Incident(id="i", title="a\x00b", date="2022", country="KZ", freedoms=["assembly"])
     with pytest.raises(ValidationError, match="NUL"):
         Incident(id="i", title="t", date="2022", country="KZ", freedoms=["assembly"], tags=["x\x00"])
+
+
+def test_article_titles_with_commas_load_whole() -> None:
+    article = legal_article("KZ-CC", "174")
+    assert article.title.endswith("class or religious discord")
+    assert article.title_ru and article.title_ru.endswith("розни")

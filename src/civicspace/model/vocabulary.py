@@ -55,7 +55,7 @@ class Vocabulary:
 
 
 class LegalArticle(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
     code: str
     article: str
     title: str
