@@ -69,7 +69,8 @@ def test_stored_strings_are_rendered_escaped(web: Web) -> None:
     assert web.http.post("/api/v1/incidents", json=incident, headers=editor).status_code == 201
     login(web, "editor")
     pages = ["/", "/incidents", "/incidents/inc-xss", "/persons/person-xss", "/persons",
-             "/search?q=script", "/review", "/incidents/inc-xss/edit"]
+             "/search?q=script", "/review", "/incidents/inc-xss/edit", "/persons/person-xss/edit",
+             "/persons/new"]
     for url in pages:
         page = web.http.get(url)
         assert page.status_code == 200, url
