@@ -101,7 +101,8 @@ class Database:
                 raise DatabaseError(
                     f"cannot create database {path}: folder {path.parent} does not exist"
                 )
-        key_file = default_key_file(url)
+        # A new SQLite database gets its own key file, unless a keyring (or None) is given.
+        key_file = default_key_file(url) if keyring == "settings" else None
         if keyring == "settings":
             master = master_key_from_environment(key_file)
             keyring = Keyring(master) if master else None
