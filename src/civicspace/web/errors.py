@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from civicspace.access.accounts import AccountError, LoginThrottled
 from civicspace.access.policy import AccessDenied
+from civicspace.crypto.keyring import KeysNotConfigured
 from civicspace.model.vocabulary import VocabularyError
 from civicspace.store.repository import NotFound, VersionConflict
 
@@ -97,6 +98,10 @@ def install(app: FastAPI) -> None:
             error_body(str(exc)), status_code=429, headers={"Retry-After": str(exc.retry_after)}
         )
 
+    async def on_keys(request: Request, exc: KeysNotConfigured) -> Response:
+        # The server cannot store confidential data safely: say so, store nothing.
+        return JSONResponse(error_body(str(exc)), status_code=503)
+
     async def on_account(request: Request, exc: AccountError) -> Response:
         return JSONResponse(error_body(str(exc)), status_code=422)
 
@@ -128,6 +133,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InputError, on_input)  # type: ignore[arg-type]
     app.add_exception_handler(VocabularyError, on_vocabulary)  # type: ignore[arg-type]
     app.add_exception_handler(NotFound, on_not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(KeysNotConfigured, on_keys)  # type: ignore[arg-type]
     app.add_exception_handler(VersionConflict, on_conflict)  # type: ignore[arg-type]
     app.add_exception_handler(AccessDenied, on_denied)  # type: ignore[arg-type]
     app.add_exception_handler(NotAuthenticated, on_unauthenticated)  # type: ignore[arg-type]
