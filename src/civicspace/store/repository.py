@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, false, func, insert, select, update
 
 from civicspace.access.policy import Viewer
 from civicspace.model.dates import FuzzyDate
@@ -21,7 +21,7 @@ from civicspace.model.records import KINDS, Record
 from civicspace.store import schema as t
 from civicspace.store.db import Database
 from civicspace.store.mapping import MAPPINGS, group_rows, load_records, record_rows
-from civicspace.store.search import SearchHit, index_records, remove_documents, search
+from civicspace.store.search import SearchHit, index_records, matching_ids, remove_documents, search
 from civicspace.store.types import contains_term
 
 Clock = Callable[[], dt.datetime]
@@ -348,8 +348,8 @@ class Store:
         conditions = self._conditions(kind, table, viewer, query)
         with self.db.begin() as conn:
             if query.text:
-                hits = search(conn, query.text, viewer, kinds=[kind], limit=10_000)
-                conditions.append(table.c.id.in_([h.id for h in hits]))
+                matched = matching_ids(conn, query.text, viewer, kind)
+                conditions.append(table.c.id.in_(matched) if matched is not None else false())
             total = conn.scalar(select(func.count()).select_from(table).where(*conditions)) or 0
             sort_name = query.sort if query.sort in table.c else "id"
             if sort_name == "date" and "date_lo" in table.c:

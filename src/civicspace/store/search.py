@@ -226,18 +226,15 @@ def _snippet(original: str, tokens: list[str], width: int = 160) -> str:
     return original[:width]
 
 
-def search(
+def _matching(
     conn: Connection,
-    query: str,
+    tokens: list[str],
     viewer: Viewer,
-    kinds: Sequence[str] | None = None,
-    limit: int = 20,
-    offset: int = 0,
-) -> list[SearchHit]:
-    """Records matching every word of ``query`` (as a prefix), best first, that ``viewer`` may read."""
-    tokens = fold_tokens(query)
-    if not tokens:
-        return []
+    kinds: Sequence[str] | None,
+    ranked: bool = True,
+) -> Select[Any]:
+    """Search documents matching every query word (as a prefix) that ``viewer`` may read,
+    best first."""
     # Confidential documents index protected names as blind tokens: each query word
     # matches as a readable prefix or as the exact word's token; the whole query may also
     # match a whole name's token.
@@ -264,6 +261,9 @@ def search(
                 f'("{tok}"* OR "{b}")' for tok, b in zip(tokens, blind, strict=True)
             )
             match = f'({words}) OR "{whole}"'
+        if not ranked:  # a filter: no need to score every match
+            ids = text("SELECT rowid FROM search_fts WHERE search_fts MATCH :match")
+            return select(d).where(d.c.id.in_(ids.bindparams(match=match)), *conditions)
         fts = (
             text("SELECT rowid AS id, rank FROM search_fts WHERE search_fts MATCH :match")
             .columns(id=d.c.id.type, rank=d.c.id.type)
@@ -278,12 +278,35 @@ def search(
             words = f"({words}) | {whole}"
         tsquery = func.to_tsquery("simple", words)
         tsv: ColumnElement[Any] = literal_column("search_documents.tsv")
-        stmt = (
-            select(d)
-            .where(tsv.op("@@")(tsquery))
-            .order_by(func.ts_rank(tsv, tsquery).desc(), d.c.id)
-        )
-    stmt = stmt.where(*conditions).limit(limit).offset(offset)
+        stmt = select(d).where(tsv.op("@@")(tsquery))
+        if ranked:
+            stmt = stmt.order_by(func.ts_rank(tsv, tsquery).desc(), d.c.id)
+    return stmt.where(*conditions)
+
+
+def matching_ids(conn: Connection, query: str, viewer: Viewer, kind: str) -> Select[Any] | None:
+    """The ids of ``kind`` records matching ``query``, as a subquery for list filters
+    (``None`` when the query has no words). The database filters; nothing is fetched."""
+    tokens = fold_tokens(query)
+    if not tokens:
+        return None
+    matched = _matching(conn, tokens, viewer, [kind], ranked=False).subquery("matched")
+    return select(matched.c.record_id)
+
+
+def search(
+    conn: Connection,
+    query: str,
+    viewer: Viewer,
+    kinds: Sequence[str] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[SearchHit]:
+    """Records matching every word of ``query`` (as a prefix), best first, that ``viewer`` may read."""
+    tokens = fold_tokens(query)
+    if not tokens:
+        return []
+    stmt = _matching(conn, tokens, viewer, kinds).limit(limit).offset(offset)
     hits = []
     for row in conn.execute(stmt):
         title, body = row.title, row.text
