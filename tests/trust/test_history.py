@@ -179,10 +179,6 @@ def test_history_respects_visibility(store: Store, tmp_path: Path) -> None:
 
 
 def test_history_over_the_api(web: Web) -> None:
-    from civicspace.web.history import build_history_router
-
-    if not any(getattr(r, "path", "").endswith("/history") for r in web.http.app.routes):  # type: ignore[attr-defined]
-        web.http.app.include_router(build_history_router())  # type: ignore[attr-defined]
     path = "/api/v1/persons/person-witness/history"
     assert web.http.get(path).status_code == 401
     assert web.http.get(path, headers=web.as_("researcher")).status_code == 404

@@ -134,6 +134,8 @@ CALLS: list[Call] = [
     Call("GET", lambda r: "/api/v1/ratings/rating-2022", EVERYONE),
     Call("GET", lambda r: "/api/v1/sources/src-update", EVERYONE),
     Call("GET", lambda r: "/api/v1/summaries/summary-2022", EVERYONE),
+    # history: staff only; a viewer reads the history of what they may read
+    Call("GET", lambda r: "/api/v1/persons/person-mamai/history", {**EVERYONE, A: 401}),
     Call("GET", lambda r: "/api/v1/organisations/org-dp", EVERYONE),
     Call("GET", lambda r: "/api/v1/incidents/inc-draft", RESTRICTED),
     Call("GET", lambda r: "/api/v1/persons/person-witness", CONFIDENTIAL),

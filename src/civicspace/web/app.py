@@ -20,6 +20,7 @@ from civicspace.web.admin import build_admin
 from civicspace.web.api import build_router
 from civicspace.web.auth import Services
 from civicspace.web.head import HeadAsGet
+from civicspace.web.history import build_history_router
 from civicspace.web.limits import RequestBodyLimit
 from civicspace.web.pages import build_pages
 from civicspace.web.settings import Settings
@@ -100,6 +101,7 @@ def create_app(
     # Static files first: the pages' catch-all /{kind}/{id} route would shadow them.
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(build_router())
+    app.include_router(build_history_router())
     app.include_router(build_admin())
     app.include_router(build_pages())
     return app
