@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
 from civicspace.access.policy import ROLES
@@ -52,6 +53,12 @@ class _Commands(TyperGroup):
             ValueError,
         ) as exc:
             report_error(str(exc))
+            ctx.exit(1)
+        except OperationalError as exc:  # a full disk, a locked or unreachable database
+            reason = str(exc.orig).strip() if exc.orig is not None else str(exc)
+            if any(word in reason for word in ("full", "No space", "too large", "disk I/O")):
+                reason = f"the disk is full or cannot be written ({reason}); nothing was written"
+            report_error(f"the database refused the operation: {reason}")
             ctx.exit(1)
 
 

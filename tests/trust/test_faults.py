@@ -202,3 +202,18 @@ def test_disk_full_is_a_clear_error(sqlite_db: Path, tmp_path: Path) -> None:
     assert "the disk is full" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists() and not (tmp_path / ".monitor.csbackup.partial").exists()
     assert _integrity(sqlite_db) == "ok"
+
+
+def test_import_on_a_full_disk_is_one_clear_line_and_writes_nothing(
+    sqlite_db: Path, tmp_path: Path
+) -> None:
+    before = _state(sqlite_db)
+    result = subprocess.run(
+        [*CLI, "--db", str(sqlite_db), "import", str(_big_bundle(tmp_path / "big.json", 3_000))],
+        capture_output=True,
+        text=True,
+        preexec_fn=_file_size_limit(sqlite_db.stat().st_size + 64 * 1024),  # noqa: PLW1509
+    )
+    assert result.returncode == 1, result.stderr
+    assert "disk is full" in result.stderr and "Traceback" not in result.stderr
+    assert _state(sqlite_db) == before
