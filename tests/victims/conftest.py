@@ -1,7 +1,5 @@
 """A Spark session shared by the linkage tests: local mode, two cores, no UI, two shuffle
-partitions (Spark's default of 200 makes each tiny query start 200 tasks), and no whole-stage
-code generation (compiling Java for each of Splink's many small queries costs more than
-running them on a few dozen rows)."""
+partitions (Spark's default of 200 makes each tiny query start 200 tasks)."""
 
 from __future__ import annotations
 
@@ -27,7 +25,6 @@ def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC")
         .getOrCreate()
     )
