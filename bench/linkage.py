@@ -114,6 +114,10 @@ def main() -> None:
                 print(f"{records:>9} {model:>9}   did not finish in {args.timeout:.0f} s",
                       flush=True)
                 continue
+            except subprocess.CalledProcessError as exc:
+                last = (exc.stderr or "").strip().splitlines()[-1:] or ["no message"]
+                print(f"{records:>9} {model:>9}   failed: {last[0][:200]}", flush=True)
+                continue
             r = json.loads(out)
             print(f"{r['records']:>9} {r['model']:>9} {r['precision']:>9.4f} {r['recall']:>7.4f} "
                   f"{r['f1']:>7.4f} {r['link_seconds']:>7.1f} {r['prepare_seconds']:>7.1f} "
