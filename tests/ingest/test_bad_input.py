@@ -93,3 +93,20 @@ def test_csv_rows_are_numbered_like_a_spreadsheet(tmp_path: Path) -> None:
     assert any(p.startswith(f"{path}:3:date: month 13 is out of range") for p in problems)
     assert any(p.startswith(f"{path}:3:counts.detained:") for p in problems)
     assert f"{path}:4:id: duplicate id 'i1' (first on row 2)" in problems
+
+
+def test_replace_keeps_records_that_refer_to_the_replaced_ones(store, tmp_path: Path) -> None:
+    load_sample(store, tmp_path)
+    data = sample_bundle()
+    only_persons = {k: v for k, v in data.items() if k in ("format", "version", "countries")}
+    only_persons["persons"] = [
+        dict(data["persons"][0], description="Opposition leader, in custody")
+    ]
+    path = _write(tmp_path, only_persons, "persons.json")
+    import_file(store, path, EDITOR, replace=True)
+    assert (
+        store.get("persons", "person-mamai", EDITOR).description == "Opposition leader, in custody"
+    )
+    incident = store.get("incidents", "inc-extension", EDITOR)
+    assert "person-mamai" in [p.person_id for p in incident.participants]
+    assert store.get("cases", "case-mamai", EDITOR).defendants == ["person-mamai"]

@@ -158,7 +158,9 @@ def test_backup_killed_midway_leaves_no_file_under_its_name(
     assert not out.exists()
     assert _integrity(sqlite_db) == "ok"
     after = _counts(sqlite_db)
-    assert after[:2] == before[:2] and after[2] == before[2] + 1  # only the backup's audit entry
+    # Nothing changed but, at most, the backup's own audit entry (the kill may come before
+    # or after it is committed).
+    assert after[:2] == before[:2] and after[2] in (before[2], before[2] + 1)
 
     done = subprocess.run([*CLI, *args], capture_output=True, text=True)  # the next one works
     assert done.returncode == 0, done.stderr

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, Table, delete, select, text, update
+from sqlalchemy import Connection, Table, select, text, update
 
 from civicspace.access.policy import Viewer
 from civicspace.access.redaction import for_viewer
@@ -213,15 +213,22 @@ def write_bundle(
     with store.db.begin() as conn:
         check_references(conn, bundle, file, replace)
         _upsert_places(conn, bundle)
+        existing: set[tuple[str, str]] = set()
         if replace:
-            _delete_existing(conn, bundle.records)
-        # Batches follow references: sources, then parties, then what cites them.
-        ordered = sorted(bundle.records, key=lambda r: INSERT_ORDER.index(r.kind))
-        for start in range(0, len(ordered), batch_size):
-            chunk = ordered[start : start + batch_size]
-            store.insert_many(conn, chunk, actor)
-            if progress:
-                progress(len(chunk))
+            for kind in KINDS:
+                ids = {r.id for r in bundle.records if r.kind == kind}
+                existing.update((kind, i) for i in _existing(conn, kind, ids))
+        # Kind by kind, following references: sources, then parties, then what cites them.
+        for kind in INSERT_ORDER:
+            of_kind = [r for r in bundle.records if r.kind == kind]
+            for start in range(0, len(of_kind), batch_size):
+                chunk = of_kind[start : start + batch_size]
+                store.replace_many(conn, [r for r in chunk if (kind, r.id) in existing], actor)
+                store.insert_many(
+                    conn, [r for r in chunk if (kind, r.id) not in existing], actor, action="import"
+                )
+                if progress:
+                    progress(len(chunk))
     if len(bundle.records) >= ANALYZE_AFTER:
         # Fresh statistics let the planner walk the date index for ordered pages
         # instead of sorting every visible row (36 ms -> 13 ms per page at 100,000).
@@ -255,27 +262,6 @@ def _upsert_places(conn: Connection, bundle: Bundle) -> None:
         new = [i.model_dump(mode="json") for i in items if i.id not in existing]
         if new:
             conn.execute(table.insert(), new)
-
-
-def _delete_existing(conn: Connection, records: list[Record]) -> None:
-    by_kind: dict[str, list[str]] = {}
-    for r in records:
-        by_kind.setdefault(r.kind, []).append(r.id)
-    from civicspace.store.search import remove_documents
-
-    # Children first: incidents and cases point at persons, everything at sources.
-    for kind in reversed(INSERT_ORDER):  # what cites first, what is cited last
-        ids = by_kind.get(kind, [])
-        if not ids:
-            continue
-        table = MAPPINGS[kind].table
-        remove_documents(conn, [(kind, i) for i in ids])
-        conn.execute(
-            delete(t.citations).where(
-                t.citations.c.record_kind == kind, t.citations.c.record_id.in_(ids)
-            )
-        )
-        conn.execute(delete(table).where(table.c.id.in_(ids)))
 
 
 def import_file(

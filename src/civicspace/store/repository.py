@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Table, delete, false, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, false, func, insert, select, update
 
 from civicspace.access.policy import Viewer
 from civicspace.model.dates import FuzzyDate
@@ -161,6 +161,53 @@ class Store:
                 conn.execute(insert(table), rows)
         index_records(conn, records)
         self.journal.inserted(conn, records, actor, now, action, reason)
+
+    def replace_many(
+        self,
+        conn: Connection,
+        records: Sequence[Record],
+        actor: str,
+        now: dt.datetime | None = None,
+    ) -> None:
+        """Replace stored records in bulk, in place: main rows are updated, never deleted, so
+        records elsewhere that refer to them (an incident naming a person) stay valid."""
+        if not records:
+            return
+        now = now or self.clock()
+        grouped = group_rows(records)
+        for kind in sorted({r.kind for r in records}):
+            mapping = MAPPINGS[kind]
+            ids = [r.id for r in records if r.kind == kind]
+            rows = [row for row in grouped[mapping.table] if row["id"] in set(ids)]
+            for row in rows:
+                row["updated_at"] = row["updated_at"] or now
+                row["updated_by"] = row["updated_by"] or actor
+                row["created_at"] = row["created_at"] or now
+                row["created_by"] = row["created_by"] or actor
+                row["version"] = row["version"] or 1
+                row["b_id"] = row["id"]
+            columns = [c for c in mapping.table.columns if c.name != "id"]
+            conn.execute(
+                update(mapping.table)
+                .where(mapping.table.c.id == bindparam("b_id"))
+                .values({c.name: bindparam(c.name) for c in columns}),
+                rows,
+            )
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                for coll in mapping.collections:
+                    conn.execute(delete(coll.table).where(coll.table.c.parent_id.in_(chunk)))
+                conn.execute(
+                    delete(t.citations).where(
+                        t.citations.c.record_kind == kind, t.citations.c.record_id.in_(chunk)
+                    )
+                )
+        for table in t.metadata.sorted_tables:
+            child_rows = grouped.get(table)
+            if child_rows and table not in {MAPPINGS[k].table for k in MAPPINGS}:
+                conn.execute(insert(table), child_rows)
+        index_records(conn, records)
+        self.journal.inserted(conn, records, actor, now, "replace", None)
 
     def save(
         self,

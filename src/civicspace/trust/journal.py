@@ -101,7 +101,9 @@ class RevisionJournal:
         for record in records:
             after = record_json(record)
             number, before = latest.get((record.kind, record.id), (0, None))
-            act = "replace" if action == "create" and before is not None else action
+            # An import's revisions are creates (or replaces); its audit entry says "import".
+            act = "create" if action == "import" else action
+            act = "replace" if act == "create" and before is not None else act
             before_record = record_from_json(record.kind, before) if before else None
             visibility, verification = guarded(before_record, record)
             rows.append(
@@ -128,7 +130,7 @@ class RevisionJournal:
             digest.update(f"{record.kind}\x1f{record.id}\x1f{number + 1}\x1f".encode())
             digest.update(hashlib.sha256(after.encode()).digest())
         conn.execute(insert(revisions), rows)
-        if len(rows) == 1:
+        if len(rows) == 1 and action != "import":
             row = rows[0]
             event = audit.AuditEvent(
                 row["action"],
@@ -142,7 +144,7 @@ class RevisionJournal:
             for record in records:
                 kinds[record.kind] = kinds.get(record.kind, 0) + 1
             event = audit.AuditEvent(
-                "import" if action == "create" else action,
+                "import" if action in ("create", "import") else action,
                 actor,
                 detail={"records": kinds, "reason": reason, "revisions_sha256": digest.hexdigest()},
             )
