@@ -47,14 +47,18 @@ def upgrade() -> None:
         sa.Column("place_key", sa.String(length=200), nullable=True),
         sa.Column("initials_only", sa.Boolean(), nullable=False),
         sa.Column("normaliser_version", sa.String(length=20), nullable=False),
-        sa.ForeignKeyConstraint(["list_id"], ["victim_lists.id"],
-                                name=op.f("fk_victim_list_records_list_id_victim_lists"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["list_id"],
+            ["victim_lists.id"],
+            name=op.f("fk_victim_list_records_list_id_victim_lists"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_victim_list_records")),
     )
     op.create_index(op.f("ix_victim_list_records_list_id"), "victim_list_records", ["list_id"])
-    op.create_index(op.f("ix_victim_list_records_surname_key"), "victim_list_records",
-                    ["surname_key"])
+    op.create_index(
+        op.f("ix_victim_list_records_surname_key"), "victim_list_records", ["surname_key"]
+    )
     op.create_table(
         "linkage_runs",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -74,9 +78,12 @@ def upgrade() -> None:
         sa.Column("record_l", sa.String(length=200), nullable=False),
         sa.Column("record_r", sa.String(length=200), nullable=False),
         sa.Column("match_probability", sa.Float(), nullable=False),
-        sa.ForeignKeyConstraint(["run_id"], ["linkage_runs.id"],
-                                name=op.f("fk_linkage_pairs_run_id_linkage_runs"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["linkage_runs.id"],
+            name=op.f("fk_linkage_pairs_run_id_linkage_runs"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("run_id", "record_l", "record_r", name=op.f("pk_linkage_pairs")),
     )
     op.create_table(
@@ -84,9 +91,12 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("record_id", sa.String(length=200), nullable=False),
         sa.Column("cluster_id", sa.String(length=200), nullable=False),
-        sa.ForeignKeyConstraint(["run_id"], ["linkage_runs.id"],
-                                name=op.f("fk_linkage_clusters_run_id_linkage_runs"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["linkage_runs.id"],
+            name=op.f("fk_linkage_clusters_run_id_linkage_runs"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("run_id", "record_id", name=op.f("pk_linkage_clusters")),
     )
     op.create_index(op.f("ix_linkage_clusters_cluster_id"), "linkage_clusters", ["cluster_id"])
