@@ -148,6 +148,11 @@ def test_backup_killed_midway_leaves_no_file_under_its_name(
     db = Database.connect(sqlite_db)
     import_file(Store(db), _big_bundle(tmp_path / "big.json", 5_000), EDITOR)
     db.dispose()
+    # A large file in the evidence folder keeps the backup busy long enough to be killed
+    # mid-write however fast the machine is (the folder is archived with the database).
+    evidence = sqlite_db.parent / "evidence"
+    evidence.mkdir(exist_ok=True)
+    (evidence / "large.bin").write_bytes(os.urandom(48 * 1024 * 1024))
     before = _counts(sqlite_db)
     key = tmp_path / "key"
     key.write_bytes(os.urandom(32))
