@@ -159,7 +159,7 @@ class Store:
             rows = grouped.get(table)
             if rows:
                 conn.execute(insert(table), rows)
-        index_records(conn, records)
+        index_records(conn, records, new=True)
         self.journal.inserted(conn, records, actor, now, action, reason)
 
     def replace_many(

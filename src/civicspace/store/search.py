@@ -157,8 +157,11 @@ def _texts(
     return [p for p in parts if p], [p for p in protected if p]
 
 
-def index_records(conn: Connection, records: Sequence[Record]) -> None:
-    """(Re)write the search documents of ``records`` (names of parties read from the store)."""
+def index_records(conn: Connection, records: Sequence[Record], new: bool = False) -> None:
+    """(Re)write the search documents of ``records`` (names of parties read from the store).
+
+    ``new`` records have no documents yet: skipping the delete keeps bulk imports linear.
+    """
     if not records:
         return
     person_ids: set[str] = set()
@@ -192,7 +195,8 @@ def index_records(conn: Connection, records: Sequence[Record]) -> None:
             row["text"] = Sealed(" · ".join([*protected, *texts]), _aad(r.kind, r.id, "text"))
             row["title"] = Sealed(row["title"], _aad(r.kind, r.id, "title"))
         rows.append(row)
-    remove_documents(conn, [(r.kind, r.id) for r in records])
+    if not new:
+        remove_documents(conn, [(r.kind, r.id) for r in records])
     conn.execute(insert(t.search_documents), rows)
 
 
