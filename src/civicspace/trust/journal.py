@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy import Connection, func, insert, select, text, tuple_
 
 from civicspace.access.policy import Viewer
 from civicspace.crypto import Sealed, associated_data, is_sealed
@@ -130,6 +130,10 @@ class RevisionJournal:
             digest.update(f"{record.kind}\x1f{record.id}\x1f{number + 1}\x1f".encode())
             digest.update(hashlib.sha256(after.encode()).digest())
         conn.execute(insert(revisions), rows)
+        if len(rows) >= 1000 and conn.dialect.name == "postgresql":
+            # A bulk import grows the table inside one transaction, out of autovacuum's
+            # sight; without fresh statistics the next batch's look-up scans the table.
+            conn.execute(text("ANALYZE revisions"))
         if len(rows) == 1 and action != "import":
             row = rows[0]
             event = audit.AuditEvent(
@@ -217,22 +221,23 @@ class RevisionJournal:
                 continue  # the first import of this kind: nothing to look up
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
-                newest = (
-                    select(
-                        revisions.c.record_id.label("rid"),
-                        func.max(revisions.c.revision).label("number"),
-                    )
-                    .where(revisions.c.kind == kind, revisions.c.record_id.in_(chunk))
-                    .group_by(revisions.c.record_id)
-                    .subquery()
+                # Which of these ids have revisions at all, and their newest number: answered
+                # from the (kind, record_id, revision) index alone. A fresh import's ids have
+                # none, so nothing more is read.
+                numbers = dict(
+                    conn.execute(
+                        select(revisions.c.record_id, func.max(revisions.c.revision))
+                        .where(revisions.c.kind == kind, revisions.c.record_id.in_(chunk))
+                        .group_by(revisions.c.record_id)
+                    ).all()
                 )
+                if not numbers:
+                    continue
                 rows = conn.execute(
-                    select(revisions.c.record_id, revisions.c.revision, revisions.c.after).join(
-                        newest,
-                        and_(
-                            revisions.c.kind == kind,
-                            revisions.c.record_id == newest.c.rid,
-                            revisions.c.revision == newest.c.number,
+                    select(revisions.c.record_id, revisions.c.revision, revisions.c.after).where(
+                        revisions.c.kind == kind,
+                        tuple_(revisions.c.record_id, revisions.c.revision).in_(
+                            list(numbers.items())
                         ),
                     )
                 )
