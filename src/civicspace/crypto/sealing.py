@@ -92,6 +92,11 @@ class _Sealer:
         return params
 
 
+def sealer(conn: Connection) -> _Sealer:
+    """Seals marked values for writes that bypass the statement hook (bulk inserts)."""
+    return _Sealer(conn)
+
+
 def _seal_parameters(
     conn: Connection, clause: Any, multiparams: Any, params: Any, _options: Any
 ) -> tuple[Any, Any, Any]:

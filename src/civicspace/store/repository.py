@@ -19,6 +19,7 @@ from civicspace.access.policy import Viewer
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import KINDS, Record
 from civicspace.store import schema as t
+from civicspace.store.bulk import bulk_insert
 from civicspace.store.db import Database
 from civicspace.store.mapping import MAPPINGS, group_rows, load_records, record_rows
 from civicspace.store.search import SearchHit, index_records, matching_ids, remove_documents, search
@@ -158,7 +159,7 @@ class Store:
         for table in t.metadata.sorted_tables:
             rows = grouped.get(table)
             if rows:
-                conn.execute(insert(table), rows)
+                bulk_insert(conn, table, rows)
         index_records(conn, records, new=True)
         self.journal.inserted(conn, records, actor, now, action, reason)
 
@@ -205,7 +206,7 @@ class Store:
         for table in t.metadata.sorted_tables:
             child_rows = grouped.get(table)
             if child_rows and table not in {MAPPINGS[k].table for k in MAPPINGS}:
-                conn.execute(insert(table), child_rows)
+                bulk_insert(conn, table, child_rows)
         index_records(conn, records)
         self.journal.inserted(conn, records, actor, now, "replace", None)
 

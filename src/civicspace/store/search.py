@@ -24,7 +24,6 @@ from sqlalchemy import (
     Select,
     delete,
     func,
-    insert,
     literal_column,
     select,
     text,
@@ -42,6 +41,7 @@ from civicspace.crypto import (
 from civicspace.model.records import VISIBILITY_RANK, Record
 from civicspace.model.vocabulary import vocabulary
 from civicspace.store import schema as t
+from civicspace.store.bulk import bulk_insert
 from civicspace.text import fold, fold_tokens
 
 
@@ -197,7 +197,7 @@ def index_records(conn: Connection, records: Sequence[Record], new: bool = False
         rows.append(row)
     if not new:
         remove_documents(conn, [(r.kind, r.id) for r in records])
-    conn.execute(insert(t.search_documents), rows)
+    bulk_insert(conn, t.search_documents, rows)
 
 
 def _aad(kind: str, record_id: str, field: str) -> bytes:

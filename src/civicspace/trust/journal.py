@@ -18,6 +18,7 @@ from civicspace.access.policy import Viewer
 from civicspace.crypto import Sealed, associated_data, is_sealed
 from civicspace.crypto.sealing import require_keyring
 from civicspace.model.records import Record, record_type
+from civicspace.store.bulk import bulk_insert
 from civicspace.trust import audit
 from civicspace.trust.tables import revisions
 
@@ -129,7 +130,7 @@ class RevisionJournal:
             )
             digest.update(f"{record.kind}\x1f{record.id}\x1f{number + 1}\x1f".encode())
             digest.update(hashlib.sha256(after.encode()).digest())
-        conn.execute(insert(revisions), rows)
+        bulk_insert(conn, revisions, rows)
         if len(rows) >= 1000 and conn.dialect.name == "postgresql":
             # A bulk import grows the table inside one transaction, out of autovacuum's
             # sight; without fresh statistics the next batch's look-up scans the table.
