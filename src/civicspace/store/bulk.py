@@ -38,7 +38,8 @@ def _plan(
         table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns
     )
     defaults = tuple(
-        d.arg if (d := table.c[c].default) is not None and d.is_scalar else None for c in columns
+        getattr(d, "arg", None) if (d := table.c[c].default) is not None and d.is_scalar else None
+        for c in columns
     )
     return sql, processors, defaults
 
@@ -72,8 +73,8 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     try:
         if conn.dialect.name == "postgresql":
             with cursor.copy(sql) as copy:
-                for values in prepared:
-                    copy.write_row(values)
+                for prepared_row in prepared:
+                    copy.write_row(prepared_row)
         else:
             cursor.executemany(sql, prepared)
     finally:
