@@ -26,7 +26,7 @@ from civicspace.ingest.errors import (
     problems_from_validation,
     read_text,
 )
-from civicspace.model.records import KINDS, Country, Location, Record, record_type
+from civicspace.model.records import KINDS, Country, Location, Record, record_type, references
 from civicspace.store import schema as t
 from civicspace.store.mapping import MAPPINGS, load_records
 from civicspace.store.repository import Store
@@ -125,28 +125,6 @@ def parse_bundle(document: Any, file: str) -> Bundle:
     return bundle
 
 
-def references(record: Any) -> Iterable[tuple[str, str, str]]:
-    """(field, kind, id) for every record id that ``record`` points at."""
-    for i, c in enumerate(getattr(record, "sources", [])):
-        yield f"sources.{i}.source_id", "sources", c.source_id
-    if getattr(record, "location_id", None):
-        yield "location_id", "locations", record.location_id
-    if getattr(record, "country", None):
-        yield "country", "countries", record.country
-    for i, p in enumerate(getattr(record, "participants", [])):
-        if p.person_id:
-            yield f"participants.{i}.person_id", "persons", p.person_id
-        else:
-            yield f"participants.{i}.organisation_id", "organisations", p.organisation_id
-    for i, pid in enumerate(getattr(record, "defendants", [])):
-        yield f"defendants.{i}", "persons", pid
-    for i, a in enumerate(getattr(record, "affiliations", [])):
-        yield f"affiliations.{i}.organisation_id", "organisations", a.organisation_id
-    for i, r in enumerate(getattr(record, "recognitions", [])):
-        if r.organisation_id:
-            yield f"recognitions.{i}.organisation_id", "organisations", r.organisation_id
-
-
 _TABLE_OF = {"countries": t.countries, "locations": t.locations}
 
 
@@ -168,17 +146,18 @@ def check_references(conn: Connection, bundle: Bundle, file: str, replace: bool)
     for r in bundle.records:
         in_bundle[r.kind].add(r.id)
     everything: list[Location | Record] = [*bundle.locations, *bundle.records]
+    pointers = [(item, references(item)) for item in everything]
     wanted: dict[str, set[str]] = {}
-    for item in everything:
-        for _field, kind, rid in references(item):
+    for _item, refs in pointers:
+        for _field, kind, rid in refs:
             wanted.setdefault(kind, set()).add(rid)
     known = {k: in_bundle[k] | _existing(conn, k, ids - in_bundle[k]) for k, ids in wanted.items()}
     problems: list[Problem] = []
-    for item in everything:
-        kind = getattr(item, "kind", "locations")
-        row = bundle.rows.get((kind, item.id), "-")
-        for field_name, ref_kind, rid in references(item):
+    for item, refs in pointers:
+        for field_name, ref_kind, rid in refs:
             if rid not in known[ref_kind]:
+                kind = getattr(item, "kind", "locations")
+                row = bundle.rows.get((kind, item.id), "-")
                 problems.append(Problem(file, row, field_name, f"unknown {ref_kind} id {rid!r}"))
     if not replace:
         taken = {kind: _existing(conn, kind, in_bundle[kind]) for kind in KINDS}

@@ -410,3 +410,32 @@ def record_type(kind: str) -> type[Record]:
 
 def to_jsonable(record: BaseModel) -> dict[str, Any]:
     return record.model_dump(mode="json", exclude_none=True)
+
+
+def references(item: BaseModel) -> list[tuple[str, str, str]]:
+    """``(field, kind, id)`` for every id that ``item`` (a record or a location) points at.
+
+    Fields are read from the instance's own values, so probing a kind that lacks one
+    costs a dictionary look-up, not an attribute error (imports call this per record).
+    """
+    values = item.__dict__
+    out: list[tuple[str, str, str]] = []
+    for i, c in enumerate(values.get("sources", ())):
+        out.append((f"sources.{i}.source_id", "sources", c.source_id))
+    if values.get("location_id"):
+        out.append(("location_id", "locations", values["location_id"]))
+    if values.get("country"):
+        out.append(("country", "countries", values["country"]))
+    for i, p in enumerate(values.get("participants", ())):
+        if p.person_id:
+            out.append((f"participants.{i}.person_id", "persons", p.person_id))
+        else:
+            out.append((f"participants.{i}.organisation_id", "organisations", p.organisation_id))
+    for i, pid in enumerate(values.get("defendants", ())):
+        out.append((f"defendants.{i}", "persons", pid))
+    for i, a in enumerate(values.get("affiliations", ())):
+        out.append((f"affiliations.{i}.organisation_id", "organisations", a.organisation_id))
+    for i, r in enumerate(values.get("recognitions", ())):
+        if r.organisation_id:
+            out.append((f"recognitions.{i}.organisation_id", "organisations", r.organisation_id))
+    return out

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 
 from civicspace.crypto.sealing import sealer
 
@@ -62,13 +63,16 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     prepared = []
     for row in rows:
         if row.keys() != shape:
-            raise ValueError(f"rows for {table.name} differ in their columns")
+            raise ValueError(
+                f"rows for {table.name} differ in their columns: {sorted(shape ^ row.keys())}"
+            )
         row = seal(row)
         values = []
         for column, process, default in zip(columns, processors, defaults, strict=True):
             value = row.get(column, default)
             values.append(value if process is None or value is None else process(value))
         prepared.append(tuple(values))
+    driver_error = conn.dialect.loaded_dbapi.Error
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         if conn.dialect.name == "postgresql":
@@ -77,5 +81,7 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
                     copy.write_row(prepared_row)
         else:
             cursor.executemany(sql, prepared)
+    except driver_error as error:  # the same exceptions as through SQLAlchemy (IntegrityError...)
+        raise DBAPIError.instance(sql, None, error, driver_error) from error
     finally:
         cursor.close()

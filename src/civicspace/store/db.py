@@ -44,6 +44,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA busy_timeout=10000")
     # Deleted rows are overwritten, so a record that became confidential leaves no
     # plaintext behind in free pages of the file.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, false, func, insert
 
 from civicspace.access.policy import Viewer
 from civicspace.model.dates import FuzzyDate
-from civicspace.model.records import KINDS, Record
+from civicspace.model.records import KINDS, Record, references
 from civicspace.store import schema as t
 from civicspace.store.bulk import bulk_insert
 from civicspace.store.db import Database
@@ -485,18 +485,12 @@ class Store:
         return [r.id for r in rows]
 
 
-def _references(record: Any) -> Iterable[tuple[str, str]]:
-    for citation in record.sources:
-        yield "sources", citation.source_id
-    for p in getattr(record, "participants", []):
-        yield ("persons", p.person_id) if p.person_id else ("organisations", p.organisation_id)
-    for pid in getattr(record, "defendants", []):
-        yield "persons", pid
-    for a in getattr(record, "affiliations", []):
-        yield "organisations", a.organisation_id
-    for r in getattr(record, "recognitions", []):
-        if r.organisation_id:
-            yield "organisations", r.organisation_id
+_RECORD_REFERENCES = frozenset({"sources", "persons", "organisations"})
+
+
+def _references(record: Record) -> list[tuple[str, str]]:
+    """``(kind, id)`` of the records ``record`` points at (not places)."""
+    return [(kind, rid) for _f, kind, rid in references(record) if kind in _RECORD_REFERENCES]
 
 
 def redact(conn: Connection, records: list[Record], viewer: Viewer) -> list[Record]:

@@ -221,6 +221,8 @@ _FOLD_CYRILLIC: Final = {**_BASE, "ж": "j", "х": "h", "щ": "sh"}
 
 @lru_cache(maxsize=262_144)  # names and vocabulary repeat endlessly in a corpus
 def _fold_word(word: str) -> str:
+    if word.isascii() and word.isdigit():  # numbers are most of the words seen only once
+        return _REPEATS.sub(r"\1", word)
     word = "".join(_FOLD_CYRILLIC.get(c, c) for c in word.lower())
     word = word.translate(_LATIN_SPECIAL)
     word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))

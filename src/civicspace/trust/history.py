@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Row, select
 from sqlalchemy.exc import IntegrityError
 
 from civicspace.access.policy import AccessDenied, Viewer
-from civicspace.model.records import Record
+from civicspace.model.records import Record, references
 from civicspace.store.mapping import MAPPINGS
 from civicspace.store.repository import NotFound, Store, redact
 from civicspace.trust.journal import actor_of, opened_side, record_from_json
@@ -250,8 +250,6 @@ def _reinsert(
 
 
 def _references(record: Record) -> list[tuple[str, str]]:
-    from civicspace.ingest.bundle import references
-
     return [(kind, rid) for _field, kind, rid in references(record) if kind in MAPPINGS]
 
 
