@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import threading
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
@@ -171,3 +173,38 @@ def test_logins_are_audited(web: Web) -> None:
             select(audit_log.c.action, audit_log.c.actor).where(audit_log.c.action.like("login%"))
         ).all()
     assert [tuple(r) for r in logins] == [("login-failed", "editor"), ("login", "editor")]
+
+
+def test_concurrent_appends_keep_one_unbroken_chain(database: Database) -> None:
+    """Writers appending at once (each a transaction of its own, as confidential reads are)
+    get consecutive entries; on PostgreSQL the server hashes them, and the hashes are the
+    ones :func:`audit.entry_hash` recomputes, whatever the script of the names."""
+    threads, each = 8, 15
+    now = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(each):
+                event = audit.AuditEvent(
+                    "read", f"редактор-{n}", "persons", f"p-{i}", {"ids": [f"p-{i}"], "note": "é"}
+                )
+                with database.begin() as conn:
+                    audit.append(conn, [event], now)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    with database.begin() as conn:  # the first entry (the fixture's TRUNCATE took the head)
+        audit.append(conn, [audit.AuditEvent("login", "editor-1")], now)
+    workers = [threading.Thread(target=writer, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    assert errors == []
+    verdict = _verify(database)
+    assert verdict.ok, verdict.message()
+    assert verdict.entries == 1 + threads * each
+    entries = _entries(database)
+    assert [e["seq"] for e in entries] == list(range(1, threads * each + 2))
+    assert all(audit.entry_hash(str(e["prev_hash"]), e) == e["hash"] for e in entries)
