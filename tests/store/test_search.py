@@ -89,3 +89,20 @@ def test_any_transliteration_of_a_cyrillic_name_finds_it(
 def test_bgn_apostrophes_do_not_split_a_name(store) -> None:
     store.save(Person(id="p-ilin", name={"text": "Ильин"}), EDITOR)
     assert [h.id for h in store.search("Il’in", EDITOR)] == ["p-ilin"]
+
+
+def test_a_query_matching_too_many_records_lists_the_newest_first(store, monkeypatch) -> None:
+    from civicspace.store import search as search_module
+
+    public = {"visibility": "public", "verification": "verified"}
+    for i in range(6):
+        store.save(Person(id=f"p-aliev-{i}", name={"text": f"Алиев {i}"}, **public), EDITOR)
+    store.save(Person(id="p-aliev-hidden", name={"text": "Алиев Х"}, visibility="restricted"), EDITOR)
+    ranked = [h.id for h in store.search("Aliev", Viewer.anonymous())]
+    assert sorted(ranked) == [f"p-aliev-{i}" for i in range(6)]
+
+    monkeypatch.setattr(search_module, "RANKED_UP_TO", 3)
+    newest = [h.id for h in store.search("Aliev", Viewer.anonymous(), limit=4)]
+    assert newest == ["p-aliev-5", "p-aliev-4", "p-aliev-3", "p-aliev-2"]
+    assert [h.id for h in store.search("Aliev", EDITOR, limit=1)] == ["p-aliev-hidden"]
+    assert store.search("Aliev", Viewer.anonymous(), limit=4, offset=4)[-1].id == "p-aliev-0"
