@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import and_, delete, insert, select, update
 
+from civicspace.access.policy import AccessDenied, Viewer
 from civicspace.store.db import Database
 from civicspace.victims.importer import LIST_KINDS, ListImportError, read_list_file
 from civicspace.victims.linkage import (
@@ -222,3 +223,136 @@ def delete_list(db: Database, list_id: str) -> None:
     with db.begin() as conn:
         conn.execute(delete(victim_list_records).where(victim_list_records.c.list_id == list_id))
         conn.execute(delete(victim_lists).where(victim_lists.c.id == list_id))
+
+
+# --- reviewing pairs in the web app ------------------------------------------------------------
+#
+# Victim lists name dead and detained people and carry no visibility of their own, so they are
+# working material of the staff who link them: the roles that create records (researchers,
+# editors, admins) read the lists and the review queue; the roles that verify records (editors,
+# admins) decide whether two records are one person. Viewers and the public never see them.
+
+
+def can_read_lists(viewer: Viewer) -> bool:
+    return viewer.can_write
+
+
+def can_decide_pairs(viewer: Viewer) -> bool:
+    return viewer.can_publish
+
+
+def require_list_reader(viewer: Viewer) -> None:
+    if not can_read_lists(viewer):
+        raise AccessDenied(f"role {viewer.role!r} cannot read victim lists; researchers, "
+                           "editors and admins can")
+
+
+def require_pair_decider(viewer: Viewer) -> None:
+    if not can_decide_pairs(viewer):
+        raise AccessDenied(f"role {viewer.role!r} cannot decide linkage pairs; editors and "
+                           "admins can")
+
+
+@dataclass(frozen=True)
+class RecordCard:
+    """One list record as a reviewer compares it: fields as the list wrote them beside the
+    keys linkage compared (``name_key`` "mamai zh. s." for "Мамай Ж.С.")."""
+
+    id: str
+    list_id: str
+    list_title: str
+    row_number: int
+    name: str
+    name_key: str
+    gender: str | None
+    age: str
+    birth_year: int | None
+    date: str
+    place: str
+    place_key: str | None
+
+
+@dataclass(frozen=True)
+class ReviewPair:
+    left: RecordCard
+    right: RecordCard
+    probability: float
+
+
+@dataclass(frozen=True)
+class DecidedPair:
+    left: RecordCard
+    right: RecordCard
+    decision: str
+    note: str | None
+    decided_by: str
+    decided_at: dt.datetime
+
+
+def _name_key(row: Any) -> str:
+    parts = [row.surname_key,
+             row.given_key or (f"{row.given_initial}." if row.given_initial else None),
+             row.patronymic_key or (f"{row.patronymic_initial}." if row.patronymic_initial
+                                    else None)]
+    return " ".join(p for p in parts if p)
+
+
+def record_cards(db: Database, ids: Sequence[str]) -> dict[str, RecordCard]:
+    """Cards of the records with these ids (unknown ids are left out)."""
+    if not ids:
+        return {}
+    query = (select(victim_list_records, victim_lists.c.title, victim_lists.c.column_mapping)
+             .join(victim_lists).where(victim_list_records.c.id.in_(set(ids))))
+    with db.begin() as conn:
+        rows = conn.execute(query).all()
+    cards = {}
+    for row in rows:
+        # The raw fields keep the file's own column names; the list's mapping says which
+        # column held the age, date and place (columns named like our fields map themselves).
+        mapping = row.column_mapping or {}
+
+        def written(field: str, row: Any = row, mapping: dict[str, str] = mapping) -> str:
+            return str(row.raw.get(mapping.get(field, field)) or "").strip()
+
+        cards[row.id] = RecordCard(
+            id=row.id, list_id=row.list_id, list_title=row.title, row_number=row.row_number,
+            name=row.name, name_key=_name_key(row), gender=row.gender, age=written("age"),
+            birth_year=row.birth_year, date=written("date"), place=written("place"),
+            place_key=row.place_key,
+        )
+    return cards
+
+
+def run_details(db: Database, run_id: int) -> dict[str, Any] | None:
+    """A linkage run's row (when, model, engine, threshold, lists), or None."""
+    with db.begin() as conn:
+        row = conn.execute(select(linkage_runs).where(linkage_runs.c.id == run_id)).first()
+    return dict(row._mapping) if row else None
+
+
+def runs(db: Database, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest linkage runs, newest first, without their model parameters."""
+    columns = [c for c in linkage_runs.c if c.name != "parameters"]
+    with db.begin() as conn:
+        return [dict(r._mapping) for r in conn.execute(
+            select(*columns).order_by(linkage_runs.c.id.desc()).limit(limit))]
+
+
+def review_pairs(db: Database, run_id: int, limit: int | None = None) -> list[ReviewPair]:
+    """:func:`review_queue` as record cards, most probable pair first."""
+    queue = review_queue(db, run_id, limit=limit)
+    cards = record_cards(db, [r[side]["id"] for r in queue for side in ("left", "right")])
+    return [ReviewPair(cards[r["left"]["id"]], cards[r["right"]["id"]], r["probability"])
+            for r in queue]
+
+
+def decided_pairs(db: Database, limit: int = 100) -> list[DecidedPair]:
+    """Reviewers' decisions in force, newest first (pairs whose list was deleted are left out)."""
+    with db.begin() as conn:
+        rows = conn.execute(select(review_decisions)
+                            .where(review_decisions.c.deleted_at.is_(None))
+                            .order_by(review_decisions.c.id.desc()).limit(limit)).all()
+    cards = record_cards(db, [i for r in rows for i in (r.record_l, r.record_r)])
+    return [DecidedPair(cards[r.record_l], cards[r.record_r], r.decision, r.note, r.decided_by,
+                        r.decided_at)
+            for r in rows if r.record_l in cards and r.record_r in cards]
