@@ -22,7 +22,7 @@ def crawl(web: Web, headers: dict[str, str]) -> dict[str, str]:
     seen: dict[str, str] = {}
     queue = deque(["/", "/incidents?verification=unverified", "/login", "/admin/users",
                    "/summaries", "/persons/new", "/cases/case-mamai/edit",
-                   "/incidents/inc-extension/edit"])
+                   "/incidents/inc-extension/edit", "/lists/review"])
     queue.extend(f"/search?q={q}" for q in SEARCHES)
     queue.extend(f"/incidents?q={q}" for q in SEARCHES)
     while queue:
@@ -40,7 +40,7 @@ def crawl(web: Web, headers: dict[str, str]) -> dict[str, str]:
         "/api/v1/political-prisoners?on=2022-09-01", "/api/v1/stats/incidents-per-month",
         "/api/v1/persons/person-witness", "/api/v1/sources/src-secret",
         "/api/v1/incidents/inc-draft", "/api/v1/incidents/inc-extension",
-        "/api/v1/openapi.json",
+        "/api/v1/openapi.json", "/api/v1/lists/review", "/api/v1/lists/decisions",
     ]
     for url in api:
         seen[url] = web.http.get(url, headers=headers).text
@@ -111,3 +111,27 @@ def test_demo_canaries_stay_hidden_from_anonymous(database: Database, tmp_path: 
         pages = crawl(web, {})
         assert "Zhanbolat Mamai" in pages["/persons"]
         assert leaks(pages, ("Canary", "Canarybek", "Канарбек")) == []
+
+
+def test_victim_lists_reach_neither_anonymous_nor_viewers(
+    database: Database, tmp_path: Path
+) -> None:
+    """Victim lists, their review queue and the decisions made stay with researchers, editors
+    and admins: no name on any list is on any page or API answer the others can reach."""
+    from civicspace.victims import service
+    from civicspace.victims.synth import make_lists
+    from tests.web.test_lists_review import every_name, import_and_link
+
+    web = build_web(database, tmp_path)
+    make_lists(200, seed=1).write(tmp_path / "lists")
+    run_id = import_and_link(database, tmp_path / "lists")
+    [pair] = service.review_pairs(database, run_id, limit=1)
+    service.decide(database, pair.left.id, pair.right.id, "same", "editor", "same father")
+    names = tuple(every_name(database))
+    with web.http:
+        staff = web.http.get("/lists/review", headers=web.as_("researcher")).text
+        assert pair.right.name in staff and "same father" in staff
+        for role in ("anonymous", "viewer"):
+            pages = crawl(web, web.as_(role))
+            assert "/lists/review" in pages
+            assert leaks(pages, (*names, "same father")) == [], role

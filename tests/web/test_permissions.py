@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from civicspace.model.records import KINDS
+from civicspace.victims import service
 from tests.web.conftest import ROLES, Web
 
 A, V, R, E, AD = ROLES
@@ -123,6 +126,17 @@ def per_kind_calls(kind: str) -> list[Call]:
     ]
 
 
+def list_pair(web: Web, role: str) -> dict[str, Any]:
+    """A decision on two victim-list records (two one-record lists, imported once)."""
+    if not service.lists(web.db):
+        with tempfile.TemporaryDirectory() as folder:
+            for kind in ("ngo", "media"):
+                path = Path(folder) / f"{kind}.csv"
+                path.write_text("name,age\nМамай Жанболат,40\n", encoding="utf-8")
+                service.import_list(web.db, path, service.ListMetadata(kind, kind, kind))
+    return {"left": "ngo:2", "right": "media:2", "decision": "same"}
+
+
 CALLS: list[Call] = [
     *[call for kind in KINDS for call in per_kind_calls(kind)],
     *[Call("GET", lambda r, k=k: f"/api/v1/{k}", EVERYONE) for k in KINDS],
@@ -149,6 +163,11 @@ CALLS: list[Call] = [
     Call("GET", lambda r: "/api/v1/stats/incidents-per-month", EVERYONE),
     Call("GET", lambda r: "/api/v1/review", {**WRITERS}),
     Call("GET", lambda r: "/api/v1/users", ADMINS),
+    # victim lists: researchers read, editors and admins decide; viewers never read them
+    Call("GET", lambda r: "/api/v1/lists/review", WRITERS),
+    Call("GET", lambda r: "/api/v1/lists/decisions", WRITERS),
+    Call("POST", lambda r: "/api/v1/lists/decisions", {**EDITORS, E: 201, AD: 201},
+         body=list_pair),
     Call(
         "POST", lambda r: "/api/v1/users", {**ADMINS, AD: 201},
         body=lambda w, r: {"name": f"new-{r}", "role": "viewer", "password": "a long passphrase"},

@@ -22,6 +22,7 @@ from civicspace.web.auth import Services
 from civicspace.web.head import HeadAsGet
 from civicspace.web.history import build_history_router
 from civicspace.web.limits import RequestBodyLimit
+from civicspace.web.lists import build_lists
 from civicspace.web.pages import build_pages
 from civicspace.web.settings import Settings
 
@@ -103,5 +104,6 @@ def create_app(
     app.include_router(build_router())
     app.include_router(build_history_router())
     app.include_router(build_admin())
+    app.include_router(build_lists())
     app.include_router(build_pages())
     return app

@@ -27,4 +27,8 @@ DYNAMIC_MESSAGES = (
     _("Summaries"), _("summaries"),
     _("notes"), _("sources"), _("country"), _("date"), _("band"), _("stages"),
     _("assessment"), _("value"), _("unit"), _("counts"), _("as_of"), _("publisher"),
+    _("official"), _("ngo"), _("media"), _("other"),
+    _("Only researchers, editors and admins see victim lists."),
+    _("Only editors and admins decide whether two records are one person."),
+    _("No such linkage run."),
 )
