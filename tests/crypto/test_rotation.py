@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import io
+import os
 import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 from typer.testing import CliRunner
 
 from civicspace.cli import app
 from civicspace.crypto import KeyProblem, Keyring, MasterKey
-from civicspace.crypto.rotation import new_data_key_active, reencrypt, rewrap
+from civicspace.crypto.rotation import (
+    new_data_key_active,
+    reencrypt,
+    remove_data_key,
+    rewrap,
+    sealed_under,
+)
+from civicspace.crypto.tables import crypto_keys
+from civicspace.evidence import EvidenceLocker
 from civicspace.model import Person
 from civicspace.store import schema as t
 from civicspace.store.db import Database
 from civicspace.store.repository import Store
+from civicspace.trust.history import history
 from tests.helpers import EDITOR, load_sample, snapshot
 
 
@@ -49,7 +60,7 @@ def test_reencrypt_moves_every_value_to_a_new_data_key(store: Store, tmp_path: P
     old_ids = _sealed_key_ids(store.db)
     assert len(old_ids) == 1
     new_id = new_data_key_active(store.db)
-    assert reencrypt(store.db, batch=1) >= 2  # the witness and the confidential source
+    assert reencrypt(store.db, batch=1).records >= 2  # the witness and the confidential source
     assert _sealed_key_ids(store.db) == {new_id}
     assert snapshot(store) == before
     assert [h.id for h in store.search("Канарбек", EDITOR)] == ["person-witness"]
@@ -66,8 +77,10 @@ def test_writers_keep_writing_while_keys_rotate(store: Store, tmp_path: Path) ->
         try:
             while not stop.is_set() or len(written) < 5:
                 pid = f"p-{len(written)}"
-                store.save(Person(id=pid, name={"text": f"Secret {pid}"},
-                                  visibility="confidential"), EDITOR)
+                store.save(
+                    Person(id=pid, name={"text": f"Secret {pid}"}, visibility="confidential"),
+                    EDITOR,
+                )
                 written.append(pid)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
@@ -106,3 +119,112 @@ def test_cli_keys_init_and_rotate_replace_the_key_file(tmp_path: Path, monkeypat
     db.dispose()
     status = runner.invoke(app, ["--db", str(db_path), "keys", "status"])
     assert "retired" in status.output and "active" in status.output
+    db = Database.connect(db_path)
+    with db.begin() as conn:
+        retired = conn.scalar(select(crypto_keys.c.key_id).where(~crypto_keys.c.active))
+    db.dispose()
+    result = runner.invoke(app, ["--db", str(db_path), "keys", "remove", str(retired)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["--db", str(db_path), "history", "persons", "p", "--json"])
+    assert result.exit_code == 0 and "Kept Secret" in result.output, result.output
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + os.urandom(3 * 1024 * 1024)  # several chunks
+
+
+def _data_key(db: Database) -> str:
+    with db.begin() as conn:
+        return str(
+            conn.scalar(
+                select(crypto_keys.c.key_id).where(
+                    crypto_keys.c.purpose == "data", crypto_keys.c.active
+                )
+            )
+        )
+
+
+def _raw_tables(db: Database) -> str:
+    """Every value of every table, read with plain SQL (no keyring involved)."""
+    dumped = []
+    with db.engine.connect() as conn:
+        for table in inspect(db.engine).get_table_names():
+            if not table.startswith("search_fts"):  # SQLite's FTS shadow tables hold tokens
+                for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                    dumped.append(" ".join(str(v) for v in row))
+    return "\n".join(dumped)
+
+
+def test_reencrypt_reseals_history_and_evidence_so_the_old_key_can_go(
+    database_url: str, store: Store, tmp_path: Path
+) -> None:
+    """After re-encryption and removal of the old data key, a fresh process (no key in
+    memory) still opens the records, their history with its diffs, and their evidence;
+    no table and no evidence file holds anything under the old key."""
+    load_sample(store, tmp_path)
+    witness = store.get("persons", "person-witness", EDITOR)
+    store.save(witness.model_copy(update={"description": "phone +7 701 555 0199"}), EDITOR)
+    source = store.get("sources", "src-secret", EDITOR)
+    store.delete("sources", "src-secret", EDITOR)  # a deleted record lives in its revisions
+    folder = tmp_path / "evidence"
+    locker = EvidenceLocker(store, folder)
+    added = locker.add(
+        "persons",
+        "person-witness",
+        io.BytesIO(JPEG),
+        EDITOR,
+        "portrait.jpg",
+        origin="handed over by the lawyer",
+        note="taken in 2021",
+    )
+    locker.read(added.id, EDITOR, origin="office laptop")
+    before = snapshot(store)
+    history_before = history(store, "persons", "person-witness", EDITOR)
+    deleted_before = history(store, "sources", "src-secret", EDITOR)
+    old = _data_key(store.db)
+    assert f"cs1:{old}:" in _raw_tables(store.db)
+
+    new = new_data_key_active(store.db)
+    with pytest.raises(KeyProblem, match="still seals values in"):
+        remove_data_key(store.db, old, folder)  # nothing moved yet
+    done = reencrypt(store.db, batch=1, evidence=folder)
+    assert done.records >= 1 and done.revisions >= 3 and done.problems == []
+    assert done.evidence_rows == 3 and done.evidence_files == 1  # the file, two custody rows
+    assert sealed_under(store.db, old, folder) == {}
+    remove_data_key(store.db, old, folder)
+
+    fresh = Database.connect(database_url)  # a new process: only the new data key exists
+    try:
+        raw = _raw_tables(fresh)
+        assert f"cs1:{old}:" not in raw and f"cs1:{new}:" in raw
+        reopened = Store(fresh)
+        assert snapshot(reopened) == before
+        assert history(reopened, "persons", "person-witness", EDITOR) == history_before
+        change = {c.path: c.new for c in history_before[-1].changes}
+        assert change["description"] == "phone +7 701 555 0199"  # the diff opened
+        deleted = history(reopened, "sources", "src-secret", EDITOR)
+        assert deleted == deleted_before and deleted[-1].before == source.model_dump(
+            mode="json", exclude_none=True
+        )
+        again = EvidenceLocker(reopened, folder)
+        assert again.read(added.id, EDITOR) == JPEG
+        assert again.get(added.id, EDITOR).origin == "handed over by the lawyer"
+        assert [c.origin for c in again.custody(added.id, EDITOR)][:2] == [
+            "handed over by the lawyer",
+            "office laptop",
+        ]
+        assert again.verify() == []
+    finally:
+        fresh.dispose()
+    stored = [p for p in folder.rglob("*") if p.is_file()]
+    assert stored and all(old.encode() not in p.read_bytes()[:64] for p in stored)
+    # Running it again has nothing left to do.
+    assert reencrypt(store.db, evidence=folder).revisions == 0
+
+
+def test_a_key_still_in_use_or_active_is_not_removed(store: Store, tmp_path: Path) -> None:
+    load_sample(store, tmp_path)
+    active = _data_key(store.db)
+    with pytest.raises(KeyProblem, match="is the active one"):
+        remove_data_key(store.db, active, tmp_path / "evidence")
+    with pytest.raises(KeyProblem, match="no data key"):
+        remove_data_key(store.db, "000000000000", tmp_path / "evidence")

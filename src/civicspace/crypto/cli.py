@@ -20,6 +20,10 @@ KeyFileOpt = Annotated[
     Path | None,
     typer.Option("--key-file", help="Where the master key lives (default: <database>.key)"),
 ]
+EvidenceOpt = Annotated[
+    Path | None,
+    typer.Option("--evidence", help="The evidence folder (default: the database's)"),
+]
 
 
 def _key_file(ctx: typer.Context, key_file: Path | None) -> Path | None:
@@ -54,9 +58,14 @@ def rotate(
     ctx: typer.Context,
     key_file: KeyFileOpt = None,
     reencrypt: Annotated[
-        bool, typer.Option("--reencrypt", help="Also seal all data again under a new data key")
+        bool,
+        typer.Option(
+            "--reencrypt",
+            help="Also seal everything again under a new data key: records, revisions, evidence",
+        ),
     ] = False,
     batch: Annotated[int, typer.Option(help="Records per transaction when re-encrypting")] = 500,
+    evidence: EvidenceOpt = None,
 ) -> None:
     """Wrap the data keys under a new master key (no data rewritten, no downtime)."""
     from civicspace.crypto.rotation import new_data_key_active, rewrap
@@ -76,8 +85,33 @@ def rotate(
         console.print(f"Point {ENV_KEY_FILE} at {path} (and drop {ENV_KEY}) before restarting.")
     if reencrypt:
         key_id = new_data_key_active(db)
-        count = seal_again(db, batch)
-        console.print(f"Data key {key_id} now seals new values; {count} records re-encrypted.")
+        done = seal_again(db, batch, evidence)
+        console.print(
+            f"Data key {key_id} now seals new values; sealed again: {done.records} records, "
+            f"{done.revisions} revisions, {done.evidence_rows} evidence rows, "
+            f"{done.evidence_files} evidence files."
+        )
+        for problem in done.problems:
+            console.print(f"  not re-encrypted: {problem}")
+
+
+@keys_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    key_id: Annotated[str, typer.Argument(help="A retired data key (see keys status)")],
+    evidence: EvidenceOpt = None,
+) -> None:
+    """Delete a retired data key once nothing is sealed under it (checks every table)."""
+    from civicspace.crypto.keyring import KeyProblem
+    from civicspace.crypto.rotation import remove_data_key
+
+    db = Database.connect(state(ctx).db_url)
+    db.migrate()
+    try:
+        remove_data_key(db, key_id, evidence)
+    except KeyProblem as exc:
+        fail(str(exc))
+    console.print(f"Data key {key_id} removed: nothing was sealed under it any more.")
 
 
 @keys_app.command("status")

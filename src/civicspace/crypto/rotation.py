@@ -5,18 +5,46 @@ Re-wrapping changes one small table; the data is untouched. The new key file is 
 beside the old one first, the data keys wrapped under both, and only then is the old key
 file replaced and the old wrappings removed, so at every moment the key file on disk
 opens the database. Processes already running keep their unwrapped data keys.
+
+Re-encryption seals again everything a data key sealed: records and their search
+documents, the sealed sides of revisions, and evidence (sealed values and files). Once
+nothing is left under an old data key, :func:`remove_data_key` deletes it.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    String,
+    Text,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.types import TypeDecorator
 
-from civicspace.crypto.keyring import Keyring, new_data_key, read_keys, store_wrapped
+from civicspace.crypto.keyring import (
+    HEADER,
+    Keyring,
+    is_sealed,
+    new_data_key,
+    read_keys,
+    store_wrapped,
+)
 from civicspace.crypto.keys import KeyProblem, MasterKey
+from civicspace.crypto.sealing import Sealed
 from civicspace.crypto.tables import crypto_keys
 from civicspace.store.db import Database
 from civicspace.store.mapping import MAPPINGS, PROTECTED, load_records, record_rows
@@ -77,12 +105,39 @@ def new_data_key_active(db: Database) -> str:
     return key.id
 
 
-def reencrypt(db: Database, batch: int = 500) -> int:
-    """Seal every confidential record again under the active data key; returns how many.
+@dataclass
+class Reencryption:
+    """What ``keys rotate --reencrypt`` sealed again under the new data key."""
 
-    Each batch is its own short transaction, and a record someone changed meanwhile is
-    left as they wrote it (its version moved on), so writers never wait long or lose work.
+    records: int = 0
+    revisions: int = 0
+    evidence_rows: int = 0
+    evidence_files: int = 0
+    problems: list[str] = field(default_factory=list)  # evidence missing or damaged
+
+
+def reencrypt(db: Database, batch: int = 500, evidence: Path | None = None) -> Reencryption:
+    """Seal every confidential value again under the active data key.
+
+    Records (and their search documents), then the sealed sides of revisions, then
+    evidence: sealed names, origins and notes, and the files in ``evidence`` (the
+    database's evidence folder by default). Each batch is its own short transaction, and
+    a record someone changed meanwhile is left as they wrote it (its version moved on),
+    so writers never wait long or lose work.
     """
+    from civicspace.evidence import evidence_dir
+    from civicspace.evidence.reseal import reseal_evidence
+
+    keyring = _keyring(db)
+    done = Reencryption(records=_reencrypt_records(db, batch))
+    done.revisions = _reseal_revisions(db, keyring, batch)
+    resealed = reseal_evidence(db, keyring, evidence or evidence_dir(db))
+    done.evidence_rows, done.evidence_files = resealed.rows, resealed.files
+    done.problems = resealed.problems
+    return done
+
+
+def _reencrypt_records(db: Database, batch: int) -> int:
     done = 0
     for kind, mapping in MAPPINGS.items():
         table = mapping.table
@@ -120,3 +175,115 @@ def reencrypt(db: Database, batch: int = 500) -> int:
                 index_records(conn, written)
                 done += len(written)
     return done
+
+
+def _reseal_revisions(db: Database, keyring: Keyring, batch: int) -> int:
+    """Seal the sealed sides of revisions again, in batches; returns how many revisions.
+
+    Revisions are never changed otherwise, so no writer competes for these rows.
+    """
+    from civicspace.trust.journal import revision_aad
+    from civicspace.trust.tables import revisions
+
+    with db.begin() as conn:
+        current = f"{HEADER}:{keyring.active_cipher(conn)[0]}:"
+    stale = [
+        (c.like(f"{HEADER}:%") & ~c.like(f"{current}%"))
+        for c in (revisions.c.before, revisions.c.after)
+    ]
+    done, last = 0, 0
+    while True:
+        with db.begin() as conn:
+            rows = conn.execute(
+                select(revisions)
+                .where(revisions.c.id > last, stale[0] | stale[1])
+                .order_by(revisions.c.id)
+                .limit(batch)
+            ).all()
+            for row in rows:
+                values: dict[str, Any] = {}
+                for side in ("before", "after"):
+                    stored = getattr(row, side)
+                    if is_sealed(stored) and not stored.startswith(current):
+                        aad = revision_aad(row.kind, row.record_id, row.revision, side)
+                        values[side] = Sealed(keyring.open(stored, aad, conn), aad)
+                conn.execute(update(revisions).where(revisions.c.id == row.id).values(**values))
+        if not rows:
+            return done
+        done += len(rows)
+        last = rows[-1].id
+
+
+def _text_columns(conn: Connection) -> Iterator[tuple[str, Column[Any]]]:
+    from civicspace.trust.backup import known_tables
+
+    for table in known_tables(conn):
+        for column in table.columns:
+            kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+            if isinstance(kind, String | Text | JSON):
+                yield table.name, column
+
+
+def sealed_under(db: Database, key_id: str, evidence: Path | None = None) -> dict[str, int]:
+    """How many values each column (``table.column``), and how many evidence files
+    (``evidence files``), hold sealed under the data key ``key_id``; only those with any.
+
+    Reads every text column of every table: a check before removing a key, not a query
+    for every day.
+    """
+    from civicspace.evidence import evidence_dir
+    from civicspace.evidence.blobs import BlobFolder, sealed_key_id
+    from civicspace.evidence.tables import evidence_files
+
+    found: dict[str, int] = {}
+    pattern = f"%{HEADER}:{key_id}:%"
+    with db.begin() as conn:
+        for name, column in _text_columns(conn):
+            # As text, whatever the column's type (a JSON document, a date read as text).
+            text = (
+                cast(column, Text) if isinstance(column.type, JSON) else type_coerce(column, Text)
+            )
+            count = conn.scalar(
+                select(func.count()).select_from(column.table).where(text.like(pattern))
+            )
+            if count:
+                found[f"{name}.{column.name}"] = count
+        stored = conn.scalars(
+            select(evidence_files.c.stored_as).where(evidence_files.c.encrypted).distinct()
+        ).all()
+    blobs = BlobFolder(evidence or evidence_dir(db))
+    files = sum(
+        1
+        for name in stored
+        if blobs.path(name).exists() and sealed_key_id(blobs.path(name)) == key_id
+    )
+    if files:
+        found["evidence files"] = files
+    return found
+
+
+def remove_data_key(db: Database, key_id: str, evidence: Path | None = None) -> None:
+    """Delete a retired data key, once nothing is sealed under it any more.
+
+    Refused while any value or evidence file still needs it (run ``keys rotate
+    --reencrypt`` again, after restarting the processes started before the rotation:
+    they went on sealing with the key they had).
+    """
+    with db.begin() as conn:
+        rows = conn.execute(select(crypto_keys).where(crypto_keys.c.key_id == key_id)).all()
+    if not rows:
+        raise KeyProblem(f"this database has no data key {key_id}")
+    if rows[0].purpose != "data":
+        raise KeyProblem(f"{key_id} is the {rows[0].purpose} key, not a data key")
+    if any(r.active for r in rows):
+        raise KeyProblem(f"data key {key_id} is the active one: rotate first")
+    used = sealed_under(db, key_id, evidence)
+    if used:
+        where = ", ".join(f"{name} ({count})" for name, count in used.items())
+        raise KeyProblem(
+            f"data key {key_id} still seals values in {where}: run "
+            "`civicspace keys rotate --reencrypt` again (restart processes started before "
+            "the last rotation first)"
+        )
+    with db.begin() as conn:
+        conn.execute(delete(crypto_keys).where(crypto_keys.c.key_id == key_id))

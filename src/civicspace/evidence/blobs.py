@@ -186,3 +186,12 @@ def _open(source: BinaryIO, ciphers: Callable[[str], AESGCM]) -> Iterator[bytes]
             if source.read(1):
                 raise EvidenceDamaged("data after the end of the encrypted file")
             return
+
+
+def sealed_key_id(path: Path) -> str | None:
+    """The data key an encrypted evidence file is sealed with (None for a plain file)."""
+    with path.open("rb") as source:
+        if source.read(len(MAGIC)) != MAGIC:
+            return None
+        kid_len = source.read(1)
+        return source.read(kid_len[0]).decode() if kid_len else None

@@ -83,7 +83,8 @@ class BackupSummary:
     audit_head: tuple[int, str]
 
 
-def _known_tables(conn: Connection) -> list[Table]:
+def known_tables(conn: Connection) -> list[Table]:
+    """Every table of every capability present in the database, parents before children."""
     for name in TABLE_MODULES:
         package = name.rsplit(".", 1)[0]
         if importlib.util.find_spec(package) and importlib.util.find_spec(name):
@@ -209,7 +210,7 @@ def _postgres_dump(
     with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
         with conn.begin():
             conn.execute(text("SET TRANSACTION READ ONLY"))
-            for table in _known_tables(conn):
+            for table in known_tables(conn):
                 data = b"".join(_table_lines(conn, table))
                 tables[table.name] = data.count(b"\n")
                 _add_bytes(archive, f"tables/{table.name}.jsonl", data)
@@ -275,7 +276,7 @@ def _counts(db: Database) -> dict[str, int]:
     with db.begin() as conn:
         return {
             t.name: conn.scalar(select(func.count()).select_from(t)) or 0
-            for t in _known_tables(conn)
+            for t in known_tables(conn)
         }
 
 
@@ -284,7 +285,7 @@ def _load_tables(db: Database, work: Path, sqlite_snapshot: Path | None) -> None
     source_db = Database.connect(sqlite_snapshot) if sqlite_snapshot else None
     try:
         with db.begin() as conn:
-            tables = _known_tables(conn)
+            tables = known_tables(conn)
             for table in tables:
                 if table.name in _MUST_BE_EMPTY and conn.scalar(
                     select(func.count()).select_from(table)

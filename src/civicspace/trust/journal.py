@@ -36,7 +36,12 @@ def sealed_side(
     """
     if visibility != "confidential":
         return text
-    return Sealed(text, associated_data(kind, record_id, f"revision {number} {side}"))
+    return Sealed(text, revision_aad(kind, record_id, number, side))
+
+
+def revision_aad(kind: str, record_id: str, number: int, side: str) -> bytes:
+    """The associated data of one sealed side ("before" or "after") of a revision."""
+    return associated_data(kind, record_id, f"revision {number} {side}")
 
 
 def opened_side(
@@ -46,7 +51,7 @@ def opened_side(
     if not is_sealed(stored):
         return stored
     keyring = require_keyring(conn, "confidential revisions")
-    return keyring.open(stored, associated_data(kind, record_id, f"revision {number} {side}"), conn)
+    return keyring.open(stored, revision_aad(kind, record_id, number, side), conn)
 
 
 def record_json(record: Record) -> str:
