@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
@@ -127,6 +129,36 @@ def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return render(request, "error.html", status=status, message=message)
 
 
+class RecordMissing(LookupError):
+    """The record a page is about does not exist, or the reader may not see it."""
+
+
+class PageRoute(APIRoute):
+    """A route of the pages: :class:`RecordMissing` from its handler is the HTML 404 page
+    (the API's NotFound stays JSON)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RecordMissing as missing:
+                return _error_page(request, 404, str(missing))
+
+        return handle
+
+
+def _record(request: Request, kind: str, record_id: str, viewer: Viewer,
+            message: str = "No such record.") -> Record:
+    """The record a page is about; else the 404 page saying ``message`` (the same for a
+    record the reader may not see as for one that does not exist)."""
+    try:
+        return services(request).store.get(kind, record_id, viewer)
+    except NotFound:
+        raise RecordMissing(message) from None
+
+
 def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
@@ -137,7 +169,7 @@ def _slug(title: str, prefix: str) -> str:
 
 
 def build_pages() -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
     @router.get("/", response_class=HTMLResponse)
     def dashboard(request: Request) -> Response:
@@ -256,10 +288,7 @@ def build_pages() -> APIRouter:
         viewer = current_viewer(request)
         if not viewer.can_write:
             return _redirect("/login")
-        try:
-            incident = services(request).store.get("incidents", record_id, viewer)
-        except NotFound:
-            return _error_page(request, 404, "No such incident.")
+        incident = _record(request, "incidents", record_id, viewer, "No such incident.")
         assert isinstance(incident, Incident)
         form = {
             "title": incident.title, "date": str(incident.date), "country": incident.country,
@@ -279,10 +308,7 @@ def build_pages() -> APIRouter:
         if not viewer.can_write:
             return _error_page(request, 403, "Log in as a researcher or editor to add incidents.")
         svc = services(request)
-        try:
-            current = svc.store.get("incidents", record_id, viewer)
-        except NotFound:
-            return _error_page(request, 404, "No such incident.")
+        current = _record(request, "incidents", record_id, viewer, "No such incident.")
         assert isinstance(current, Incident)
         values: dict[str, Any] = {k: str(v) for k, v in form.multi_items()}
         values["freedoms"] = form.getlist("freedoms")
@@ -323,10 +349,7 @@ def build_pages() -> APIRouter:
     def incident_page(request: Request, record_id: str) -> Response:
         svc = services(request)
         viewer = current_viewer(request)
-        try:
-            incident = svc.store.get("incidents", record_id, viewer)
-        except NotFound:
-            return _error_page(request, 404, "No such incident.")
+        incident = _record(request, "incidents", record_id, viewer, "No such incident.")
         assert isinstance(incident, Incident)
         people = _by_id(svc.store.get_many(
             "persons", [p.person_id for p in incident.participants if p.person_id], viewer))
@@ -378,10 +401,7 @@ def build_pages() -> APIRouter:
         viewer = current_viewer(request)
         if not viewer.can_write:
             return _redirect("/login")
-        try:
-            record = services(request).store.get(kind, record_id, viewer)
-        except NotFound:
-            return _error_page(request, 404, "No such record.")
+        record = _record(request, kind, record_id, viewer)
         return _record_form(request, spec, values_of(spec, record), record)
 
     @router.post("/{kind}/{record_id}/edit", response_class=HTMLResponse)
@@ -395,10 +415,7 @@ def build_pages() -> APIRouter:
         if not viewer.can_write:
             return _error_page(request, 403, "Log in as a researcher or editor to add records.")
         svc = services(request)
-        try:
-            current = svc.store.get(kind, record_id, viewer)
-        except NotFound:
-            return _error_page(request, 404, "No such record.")
+        current = _record(request, kind, record_id, viewer)
         values = _form_values(form)
         version = _one(values, "version")
         try:
@@ -419,10 +436,7 @@ def build_pages() -> APIRouter:
     def person_page(request: Request, record_id: str) -> Response:
         svc = services(request)
         viewer = current_viewer(request)
-        try:
-            person = svc.store.get("persons", record_id, viewer)
-        except NotFound:
-            return _error_page(request, 404, "No such person.")
+        person = _record(request, "persons", record_id, viewer, "No such person.")
         assert isinstance(person, Person)
         mine = incidents_of(svc.store, viewer, person_id=person.id)
         cases = cases_of(svc.store, viewer, person.id)
@@ -435,10 +449,7 @@ def build_pages() -> APIRouter:
     def organisation_page(request: Request, record_id: str) -> Response:
         svc = services(request)
         viewer = current_viewer(request)
-        try:
-            org = svc.store.get("organisations", record_id, viewer)
-        except NotFound:
-            return _error_page(request, 404, "No such organisation.")
+        org = _record(request, "organisations", record_id, viewer, "No such organisation.")
         members = members_of(svc.store, viewer, org.id)
         incidents = incidents_of(svc.store, viewer, organisation_id=org.id)
         return render(request, "organisation.html", record=org, members=members,
@@ -448,10 +459,7 @@ def build_pages() -> APIRouter:
     def case_page(request: Request, record_id: str) -> Response:
         svc = services(request)
         viewer = current_viewer(request)
-        try:
-            case = svc.store.get("cases", record_id, viewer)
-        except NotFound:
-            return _error_page(request, 404, "No such case.")
+        case = _record(request, "cases", record_id, viewer, "No such case.")
         assert isinstance(case, LegalCase)
         today = svc.settings.today()
         people = _by_id(svc.store.get_many("persons", case.defendants, viewer))
@@ -526,10 +534,7 @@ def build_pages() -> APIRouter:
         """Laws, statistics, ratings and sources: every field of the record."""
         if kind not in ("laws", "statistics", "ratings", "sources", "summaries"):
             return _error_page(request, 404, "No such page.")
-        try:
-            record = services(request).store.get(kind, record_id, current_viewer(request))
-        except NotFound:
-            return _error_page(request, 404, "No such record.")
+        record = _record(request, kind, record_id, current_viewer(request))
         fields = [
             (k, v)
             for k, v in to_jsonable(for_viewer(record, current_viewer(request))).items()
