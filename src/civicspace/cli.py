@@ -254,7 +254,13 @@ def list_records(
     items = [r.model_dump(mode="json", exclude_none=True) for r in page.items]
     if json_out:
         print_json(
-            {"total": page.total, "limit": page.limit, "offset": page.offset, "items": items}
+            {
+                "total": page.total,
+                "total_exact": page.exact,
+                "limit": page.limit,
+                "offset": page.offset,
+                "items": items,
+            }
         )
         return
     table = Table(

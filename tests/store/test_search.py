@@ -97,7 +97,9 @@ def test_a_query_matching_too_many_records_lists_the_newest_first(store, monkeyp
     public = {"visibility": "public", "verification": "verified"}
     for i in range(6):
         store.save(Person(id=f"p-aliev-{i}", name={"text": f"Алиев {i}"}, **public), EDITOR)
-    store.save(Person(id="p-aliev-hidden", name={"text": "Алиев Х"}, visibility="restricted"), EDITOR)
+    store.save(
+        Person(id="p-aliev-hidden", name={"text": "Алиев Х"}, visibility="restricted"), EDITOR
+    )
     ranked = [h.id for h in store.search("Aliev", Viewer.anonymous())]
     assert sorted(ranked) == [f"p-aliev-{i}" for i in range(6)]
 
@@ -106,3 +108,57 @@ def test_a_query_matching_too_many_records_lists_the_newest_first(store, monkeyp
     assert newest == ["p-aliev-5", "p-aliev-4", "p-aliev-3", "p-aliev-2"]
     assert [h.id for h in store.search("Aliev", EDITOR, limit=1)] == ["p-aliev-hidden"]
     assert store.search("Aliev", Viewer.anonymous(), limit=4, offset=4)[-1].id == "p-aliev-0"
+
+
+def test_a_list_filtered_by_words_matching_too_many_records_pages_the_newest_first(
+    store, monkeypatch
+) -> None:
+    from civicspace.model import Incident
+    from civicspace.store import search as search_module
+    from civicspace.store.repository import RecordQuery
+
+    public = {
+        "visibility": "public",
+        "verification": "verified",
+        "country": "KZ",
+        "freedoms": ["assembly"],
+    }
+    for i in range(6):  # dates run backwards, so date order and newest-first differ
+        store.save(
+            Incident(id=f"inc-{i}", title=f"Kettling {i}", date=f"2022-06-{20 - i}", **public),
+            EDITOR,
+        )
+    store.save(
+        Incident(
+            id="inc-hidden",
+            title="Kettling",
+            date="2022-06-30",
+            country="KZ",
+            freedoms=["assembly"],
+            visibility="restricted",
+        ),
+        EDITOR,
+    )
+    store.save(
+        Incident(
+            id="inc-other", title="Kettling", date="2022-06-29", **{**public, "country": "KG"}
+        ),
+        EDITOR,
+    )
+    by_date = RecordQuery(text="kettl", country="KZ", sort="date", descending=True, limit=4)
+
+    page = store.list("incidents", Viewer.anonymous(), by_date)
+    assert [r.id for r in page.items] == ["inc-0", "inc-1", "inc-2", "inc-3"]
+    assert (page.total, page.exact, page.newest_first) == (6, True, False)
+
+    monkeypatch.setattr(search_module, "RANKED_UP_TO", 3)
+    monkeypatch.setattr("civicspace.store.repository.RANKED_UP_TO", 3)
+    page = store.list("incidents", Viewer.anonymous(), by_date)
+    assert [r.id for r in page.items] == ["inc-5", "inc-4", "inc-3", "inc-2"]
+    assert (page.total, page.exact, page.newest_first) == (3, False, True)
+    rest = store.list(
+        "incidents", Viewer.anonymous(), RecordQuery(**{**by_date.__dict__, "offset": 4})
+    )
+    assert [r.id for r in rest.items] == ["inc-1", "inc-0"]
+    seen_by_editor = store.list("incidents", EDITOR, RecordQuery(text="kettl", limit=10))
+    assert seen_by_editor.items[0].id == "inc-other" and len(seen_by_editor.items) == 8

@@ -22,7 +22,14 @@ from civicspace.store import schema as t
 from civicspace.store.bulk import bulk_insert
 from civicspace.store.db import Database
 from civicspace.store.mapping import MAPPINGS, group_rows, load_records, record_rows
-from civicspace.store.search import SearchHit, index_records, matching_ids, remove_documents, search
+from civicspace.store.search import (
+    RANKED_UP_TO,
+    SearchHit,
+    index_records,
+    remove_documents,
+    search,
+    text_filter,
+)
 from civicspace.store.types import contains_term
 
 Clock = Callable[[], dt.datetime]
@@ -62,10 +69,17 @@ class RecordQuery:
 
 @dataclass
 class Page:
+    """One page of a list. ``total`` is exact unless ``exact`` is false: a text filter
+    matched more than :data:`~civicspace.store.search.RANKED_UP_TO` records, the count
+    stopped there and the page holds the newest matches (``newest_first``), not the
+    requested order."""
+
     items: list[Record]
     total: int
     limit: int
     offset: int
+    exact: bool = True
+    newest_first: bool = False
 
 
 _DATE_COLUMN = {
@@ -395,25 +409,46 @@ class Store:
         table = MAPPINGS[kind].table
         conditions = self._conditions(kind, table, viewer, query)
         with self.db.begin() as conn:
-            if query.text:
-                matched = matching_ids(conn, query.text, viewer, kind)
-                conditions.append(table.c.id.in_(matched) if matched is not None else false())
-            total = conn.scalar(select(func.count()).select_from(table).where(*conditions)) or 0
-            sort_name = query.sort if query.sort in table.c else "id"
-            if sort_name == "date" and "date_lo" in table.c:
-                sort_name = "date_lo"
-            sort_col = table.c[sort_name]
-            order = [sort_col.desc() if query.descending else sort_col.asc(), table.c.id.asc()]
-            ids = conn.scalars(
-                select(table.c.id)
-                .where(*conditions)
-                .order_by(*order)
-                .limit(query.limit)
-                .offset(query.offset)
-            ).all()
+            matches = text_filter(conn, query.text, viewer, kind) if query.text else None
+            if query.text and matches is None:
+                conditions.append(false())
+            broad = matches is not None and matches.broad
+            if matches is not None and broad:
+                # Too many matches to sort: the newest matches first, counted up to the cap.
+                newest = matches.newest(table, *conditions)
+                capped = newest.order_by(None).limit(RANKED_UP_TO + 1).subquery()
+                total = conn.scalar(select(func.count()).select_from(capped)) or 0
+                ids = conn.scalars(newest.limit(query.limit).offset(query.offset)).all()
+            else:
+                if matches is not None:
+                    conditions.append(table.c.id.in_(matches.ids()))
+                total = conn.scalar(select(func.count()).select_from(table).where(*conditions)) or 0
+                ids = conn.scalars(
+                    select(table.c.id)
+                    .where(*conditions)
+                    .order_by(*self._order(table, query))
+                    .limit(query.limit)
+                    .offset(query.offset)
+                ).all()
             items = redact(conn, load_records(conn, kind, ids), viewer)
             self._audit_read(conn, viewer, kind, items)
-        return Page(items=items, total=total, limit=query.limit, offset=query.offset)
+        exact = total <= RANKED_UP_TO or not broad
+        return Page(
+            items,
+            total if exact else RANKED_UP_TO,
+            query.limit,
+            query.offset,
+            exact=exact,
+            newest_first=broad,
+        )
+
+    @staticmethod
+    def _order(table: Table, query: RecordQuery) -> builtins.list[Any]:
+        sort_name = query.sort if query.sort in table.c else "id"
+        if sort_name == "date" and "date_lo" in table.c:
+            sort_name = "date_lo"
+        sort_col = table.c[sort_name]
+        return [sort_col.desc() if query.descending else sort_col.asc(), table.c.id.asc()]
 
     @staticmethod
     def _conditions(kind: str, table: Table, viewer: Viewer, q: RecordQuery) -> builtins.list[Any]:

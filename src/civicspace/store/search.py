@@ -306,10 +306,9 @@ def _matching(
     tokens: list[str],
     viewer: Viewer,
     kinds: Sequence[str] | None,
-    ranked: bool = True,
 ) -> Select[Any]:
     """Search documents matching every query word (as a prefix) that ``viewer`` may read:
-    best first when ``ranked`` and at most :data:`RANKED_UP_TO` documents match, else
+    best first when at most :data:`RANKED_UP_TO` documents match, else
     newest first."""
     query = _query(conn, tokens, viewer)
     d = t.search_documents
@@ -318,8 +317,6 @@ def _matching(
         conditions.append(d.c.verification == "verified")
     if kinds:
         conditions.append(d.c.kind.in_(list(kinds)))
-    if not ranked:  # a filter: no need to score every match
-        return select(d).where(query.condition(), *conditions)
     newest = query.more_than(conn, RANKED_UP_TO)
     if query.sqlite:  # driven by the index: newest first stops at the page's last row
         matched = (
@@ -340,14 +337,54 @@ def _matching(
     )
 
 
-def matching_ids(conn: Connection, query: str, viewer: Viewer, kind: str) -> Select[Any] | None:
-    """The ids of ``kind`` records matching ``query``, as a subquery for list filters
-    (``None`` when the query has no words). The database filters; nothing is fetched."""
+@dataclass(frozen=True)
+class TextFilter:
+    """A list's text filter: the ids of ``kind`` records whose documents match, as SQL.
+
+    ``broad`` when more than :data:`RANKED_UP_TO` documents match: a list then takes its
+    page straight from the full-text index, newest match first (see :meth:`newest`),
+    rather than sorting tens of thousands of matches.
+    """
+
+    query: _Query
+    conditions: tuple[ColumnElement[bool], ...]
+    broad: bool
+
+    def ids(self) -> Select[Any]:
+        d = t.search_documents
+        return select(d.c.record_id).where(self.query.condition(), *self.conditions)
+
+    def newest(self, table: Any, *where: ColumnElement[bool]) -> Select[Any]:
+        """``table``'s ids matching, newest document first (unlimited: page it)."""
+        d = t.search_documents
+        if self.query.sqlite:
+            joined = _FTS.join(d, d.c.id == _FTS.c.rowid).join(table, table.c.id == d.c.record_id)
+            match = text("search_fts MATCH :match").bindparams(match=self.query.match)
+            return (
+                select(table.c.id)
+                .select_from(joined)
+                .where(match, *self.conditions, *where)
+                .order_by(_FTS.c.rowid.desc())
+            )
+        return (
+            select(table.c.id)
+            .join(d, table.c.id == d.c.record_id)
+            .where(self.query.condition(), *self.conditions, *where)
+            .order_by(d.c.id.desc())
+        )
+
+
+def text_filter(conn: Connection, query: str, viewer: Viewer, kind: str) -> TextFilter | None:
+    """The filter for ``kind`` records matching ``query`` (``None`` when it has no words)."""
     tokens = fold_tokens(query)
     if not tokens:
         return None
-    matched = _matching(conn, tokens, viewer, [kind], ranked=False).subquery("matched")
-    return select(matched.c.record_id)
+    d = t.search_documents
+    conditions = [d.c.kind == kind, d.c.visibility.in_(viewer.visibilities)]
+    if viewer.verified_only:
+        conditions.append(d.c.verification == "verified")
+    parsed = _query(conn, tokens, viewer)
+    return TextFilter(parsed, tuple(conditions), parsed.more_than(conn, RANKED_UP_TO))
 
 
 def search(

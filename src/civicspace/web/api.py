@@ -39,7 +39,13 @@ class ErrorOut(BaseModel):
 
 class PageOut(BaseModel):
     items: list[dict[str, Any]]
-    total: int
+    total: int = Field(description="matching records; a lower bound when total_exact is false")
+    total_exact: bool = Field(
+        True, description="false when a text filter matched too many records to count them all"
+    )
+    newest_first: bool = Field(
+        False, description="the page holds the newest matches, not the requested order"
+    )
     limit: int
     offset: int
 
@@ -166,6 +172,8 @@ def _kind_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
         return {
             "items": [record_json(r, viewer) for r in page.items],
             "total": page.total,
+            "total_exact": page.exact,
+            "newest_first": page.newest_first,
             "limit": page.limit,
             "offset": page.offset,
         }
