@@ -234,7 +234,7 @@ def _snippet(original: str, tokens: list[str], width: int = 160) -> str:
 
 _FTS = table("search_fts", column("rowid"), column("rank"))
 
-RANKED_UP_TO = 2_000
+RANKED_UP_TO = 1_000
 """A query matching more documents than this lists the newest first instead of the most
 relevant: scoring every match of a word found in most records costs ~100 ms at 100,000
 records, while the newest matches come straight from the index."""
