@@ -4,8 +4,10 @@ For each backend, in one run: the bulk import of N synthetic incidents (records/
 revision per record, written with one ``executemany`` per batch, and one audit entry per
 batch), then API latency through the real app (in process): reading a confidential person
 (an audited read), replacing an incident (a revision and an audit entry), and listing
-incidents. Each figure is the best of ``--rounds`` alternating rounds; overhead is
-``on / off - 1``; the target is under 30%.
+incidents. Each figure is the best of ``--rounds`` alternating rounds (a latency is the
+median of its round's requests); overhead is ``on / off - 1``; the target is under 30%.
+Beside it, the lowest and highest overhead of single rounds, each comparing an "off" and
+an "on" that ran back to back: on a busy machine that spread is the honest error bar.
 
     python bench/trust.py                                  # 20,000 incidents, SQLite
     python bench/trust.py --incidents 5000 --requests 200
@@ -137,6 +139,12 @@ def overhead(on: float, off: float) -> str:
     return f"{(on / off - 1) * 100:+.1f}%"
 
 
+def spread(on: list[float], off: list[float]) -> str:
+    """The overhead of each round (its off and on ran back to back), lowest to highest."""
+    each = sorted(a / b - 1 for a, b in zip(on, off, strict=True))
+    return f"rounds {each[0] * 100:+.0f}% to {each[-1] * 100:+.0f}%"
+
+
 def run(name: str, n: int, requests: int, rounds: int) -> None:
     data = bundle(n)
     records = sum(len(data[k]) for k in ("sources", "persons", "incidents"))
@@ -148,31 +156,33 @@ def run(name: str, n: int, requests: int, rounds: int) -> None:
             for _ in range(rounds):
                 for mode in MODES:
                     times[mode].append(time_import(backend, data, mode))
-            seconds = {m: min(t[0] for t in v) for m, v in times.items()}
-            cpu = {m: min(t[1] for t in v) for m, v in times.items()}
-            best: dict[str, dict[str, float]] = {m: {} for m in MODES}
+            latencies: dict[str, dict[str, list[float]]] = {m: {} for m in MODES}
             db = backend.fresh()
             write_bundle(Store(db, journal=NoJournal()), parse_bundle(data, "b"), "b", "bench")
             for _ in range(rounds):
                 for mode in MODES:
                     for key, value in api_latencies(db, mode, requests).items():
-                        best[mode][key] = min(value, best[mode].get(key, value))
+                        latencies[mode].setdefault(key, []).append(value)
             db.dispose()
         finally:
             backend.drop()
     print(
         f"\n{name}: {n:,} incidents ({records:,} records), {requests} requests per kind, best of {rounds}"
     )
-    rate = {m: records / seconds[m] for m in MODES}
+    seconds = {m: [t[0] for t in v] for m, v in times.items()}
+    cpu = {m: min(t[1] for t in v) for m, v in times.items()}
+    rate = {m: records / min(seconds[m]) for m in MODES}
     print(
         f"  import            off {rate['off']:8,.0f} records/s   on {rate['on']:8,.0f} records/s"
-        f"   overhead {overhead(seconds['on'], seconds['off'])}"
+        f"   overhead {overhead(min(seconds['on']), min(seconds['off']))}"
+        f" ({spread(seconds['on'], seconds['off'])})"
         f"   (CPU time of this process: {overhead(cpu['on'], cpu['off'])})"
     )
-    for key in best["off"]:
+    for key, off in latencies["off"].items():
+        on = latencies["on"][key]
         print(
-            f"  {key:<26} off {best['off'][key]:6.2f} ms   on {best['on'][key]:6.2f} ms"
-            f"   overhead {overhead(best['on'][key], best['off'][key])}"
+            f"  {key:<26} off {min(off):6.2f} ms   on {min(on):6.2f} ms"
+            f"   overhead {overhead(min(on), min(off))} ({spread(on, off)})"
         )
 
 
