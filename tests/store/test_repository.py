@@ -104,3 +104,62 @@ def test_delete_removes_record_and_its_search_document(store, tmp_path: Path) ->
     with pytest.raises(NotFound):
         store.get("laws", "law-elections", EDITOR)
     assert store.search("elections", EDITOR) == []
+
+
+def test_saving_a_redacted_copy_keeps_what_its_author_could_not_see(store, tmp_path: Path) -> None:
+    load_sample(store, tmp_path)
+    draft = store.get("incidents", "inc-extension", EDITOR).model_copy(
+        update={"id": "inc-draft-2", "verification": "unverified"}
+    )
+    store.save(draft, EDITOR, expected_version=0)
+    seen = store.get("incidents", "inc-draft-2", RESEARCHER)
+    assert [p.person_id for p in seen.participants] == ["person-mamai"]  # the witness is hidden
+    saved = store.save(
+        seen.model_copy(update={"summary": "Detention extended again."}), RESEARCHER, seen.version
+    )
+    assert "person-witness" not in saved.model_dump_json()  # the answer is redacted too
+    stored = store.get("incidents", "inc-draft-2", EDITOR)
+    assert stored.summary == "Detention extended again."
+    assert [p.person_id for p in stored.participants] == ["person-mamai", "person-witness"]
+    # what the author could see, the author may remove
+    store.save(stored.model_copy(update={"participants": stored.participants[1:]}), EDITOR, 2)
+    assert [p.person_id for p in store.get("incidents", "inc-draft-2", EDITOR).participants] == [
+        "person-witness"
+    ]
+
+
+def test_a_new_records_id_is_taken_alike_whether_or_not_its_holder_is_visible(
+    store, tmp_path: Path
+) -> None:
+    from civicspace.store.repository import IdTaken
+
+    load_sample(store, tmp_path)
+    answers = []
+    for taken in ("person-mamai", "person-witness"):  # public, confidential
+        with pytest.raises(IdTaken) as caught:
+            store.save(Person(id=taken, name={"text": "X"}), RESEARCHER, expected_version=0)
+        answers.append(str(caught.value).replace(taken, "ID"))
+    assert answers[0] == answers[1]
+    assert store.get("persons", "person-witness", EDITOR).name.text == "Aigerim Canarybek"
+
+
+def test_a_reference_to_a_missing_or_hidden_record_names_the_field(store, tmp_path: Path) -> None:
+    from civicspace.store.repository import UnknownReference
+
+    load_sample(store, tmp_path)
+    incident = store.get("incidents", "inc-draft", RESEARCHER)
+    messages = []
+    for pid in ("person-nobody", "person-witness"):  # missing; confidential to a researcher
+        edited = incident.model_copy(
+            update={"participants": [{"person_id": pid, "role": "target"}]}
+        )
+        with pytest.raises(UnknownReference) as caught:
+            store.save(edited, RESEARCHER, incident.version)
+        assert caught.value.field == "participants.0.person_id"
+        messages.append(str(caught.value).replace(pid, "ID"))
+    assert messages[0] == messages[1]
+    with pytest.raises(UnknownReference, match="sources.0.source_id"):
+        store.save(
+            Person(id="p-new", name={"text": "N"}, sources=[{"source_id": "src-none"}]), EDITOR
+        )
+    assert store.get("incidents", "inc-draft", EDITOR).participants == incident.participants

@@ -47,6 +47,18 @@ class VersionConflict(RuntimeError):
     """The record changed since the caller read it (optimistic concurrency)."""
 
 
+class IdTaken(VersionConflict):
+    """A new record's id belongs to a stored record (which the caller may not be able to see)."""
+
+
+class UnknownReference(ValueError):
+    """A record points at a record that does not exist or that its author may not see."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass
 class RecordQuery:
     """Filters for listing records; each applies only to kinds that have the field."""
@@ -235,7 +247,10 @@ class Store:
     ) -> Record:
         """Create ``record`` or replace the stored one; a stale ``expected_version`` changes nothing.
 
-        ``reason`` (why) and ``action`` (``restore``...) are kept in the revision.
+        ``record`` may be a copy its author read redacted: whatever of the stored record
+        the author could not see (a confidential witness among the participants) is kept.
+        Returns the saved record as ``viewer`` may see it. ``reason`` (why) and ``action``
+        (``restore``...) are kept in the revision.
         """
         viewer.require_write()
         # Re-validate: a model_copy(update=...) by a caller skips validation.
@@ -254,6 +269,7 @@ class Store:
             if current is None:
                 if expected_version not in (None, 0):
                     raise NotFound(f"{record.kind} {record.id!r} does not exist")
+                _check_references(conn, record, None, viewer)
                 saved = record.model_copy(
                     update={
                         "created_at": now,
@@ -266,7 +282,9 @@ class Store:
                 self.insert_many(
                     conn, [saved], actor, now, action=action or "create", reason=reason
                 )
-                return saved
+                return redact(conn, [saved], viewer)[0]
+            if expected_version == 0:  # a create: the same answer whoever may read the holder
+                raise IdTaken(f"{record.kind} id {record.id!r} is taken: choose another id")
             if not viewer.can_read(current.visibility, "verified"):
                 raise NotFound(f"{record.kind} {record.id!r} does not exist")
             if expected_version is not None and expected_version != current.version:
@@ -276,6 +294,8 @@ class Store:
                 )
             # The stored record, as loaded (timestamps in UTC on every database).
             before = load_records(conn, record.kind, [record.id])[0]
+            record = _keep_hidden(conn, before, record, viewer)
+            _check_references(conn, record, before, viewer)
             saved = record.model_copy(
                 update={
                     "created_at": before.created_at,
@@ -296,7 +316,7 @@ class Store:
             self._replace_children(conn, saved, rows)
             index_records(conn, [saved, *self._dependents(conn, saved)])
             self.journal.changed(conn, before, saved, actor, now, action or "update", reason)
-            return saved
+            return redact(conn, [saved], viewer)[0]
 
     def _replace_children(
         self, conn: Connection, record: Record, rows: dict[Table, list[dict[str, Any]]]
@@ -585,3 +605,62 @@ def _without(record: Any, hidden: set[tuple[str, str]]) -> Any:
             if not r.organisation_id or ("organisations", r.organisation_id) not in hidden
         ]
     return record.model_copy(update=changes)
+
+
+# Collections that redaction may shorten (see ``redact``).
+REDACTED_COLLECTIONS = (
+    "sources",
+    "participants",
+    "affiliations",
+    "defendants",
+    "charges",
+    "events",
+    "recognitions",
+)
+
+
+def _keep_hidden(conn: Connection, stored: Record, edited: Record, viewer: Viewer) -> Record:
+    """``edited`` plus the items of ``stored`` that ``viewer`` was not shown (redacted)."""
+    seen = redact(conn, [stored], viewer)[0]
+    merged: dict[str, list[Any]] = {}
+    for name in REDACTED_COLLECTIONS:
+        if name not in type(stored).model_fields:
+            continue
+        shown = getattr(seen, name)
+        hidden = [item for item in getattr(stored, name) if item not in shown]
+        if hidden:
+            merged[name] = [*getattr(edited, name), *hidden]
+    if not merged:
+        return edited
+    return type(edited).model_validate({**edited.model_dump(), **merged})
+
+
+# A record's country is an ISO code, kept even when no country row describes it.
+_PLACE_TABLES = {"locations": t.locations}
+
+
+def _check_references(
+    conn: Connection, record: Record, stored: Record | None, viewer: Viewer
+) -> None:
+    """Every id ``record`` points at exists; those its author adds, the author may read.
+
+    Both cases get the same message, so a reference cannot probe for hidden records.
+    """
+    kept = {(kind, rid) for _f, kind, rid in references(stored)} if stored is not None else set()
+    for field_name, kind, rid in references(record):
+        if kind == "countries":
+            continue
+        if kind in _PLACE_TABLES:
+            table = _PLACE_TABLES[kind]
+            found = conn.execute(select(table.c.id).where(table.c.id == rid)).first()
+            readable = found is not None
+        else:
+            table = _REFERENCE_TABLES[kind]
+            row = conn.execute(
+                select(table.c.visibility, table.c.verification).where(table.c.id == rid)
+            ).first()
+            readable = row is not None and (
+                (kind, rid) in kept or viewer.can_read(row.visibility, row.verification)
+            )
+        if not readable:
+            raise UnknownReference(f"{field_name}: no {kind} record with id {rid!r}", field_name)

@@ -21,7 +21,6 @@ from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import KINDS, RECORD_TYPES, Record, to_jsonable
 from civicspace.model.vocabulary import vocabularies, vocabulary
 from civicspace.store.aggregates import incidents_per_month, sort_fields
-from civicspace.store.editing import save_edit
 from civicspace.store.repository import RecordQuery
 from civicspace.store.review import publish, review_queue, verify
 from civicspace.store.search import SearchHit
@@ -204,7 +203,7 @@ def _kind_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
             raise InputError(
                 "send the version you last read (If-Match header or 'version')", "version", 428
             )
-        saved = save_edit(services(request).store, record, viewer, expected)
+        saved = services(request).store.save(record, viewer, expected)
         return with_etag(saved, viewer)
 
     def delete_record(

@@ -16,7 +16,7 @@ from civicspace.access.accounts import AccountError, LoginThrottled
 from civicspace.access.policy import AccessDenied
 from civicspace.crypto.keyring import KeysNotConfigured
 from civicspace.model.vocabulary import VocabularyError
-from civicspace.store.repository import NotFound, VersionConflict
+from civicspace.store.repository import NotFound, UnknownReference, VersionConflict
 
 
 class InputError(ValueError):
@@ -68,6 +68,9 @@ def install(app: FastAPI) -> None:
 
     async def on_input(request: Request, exc: InputError) -> Response:
         return JSONResponse(error_body(str(exc), exc.field), status_code=exc.status)
+
+    async def on_reference(request: Request, exc: UnknownReference) -> Response:
+        return JSONResponse(error_body(str(exc), exc.field), status_code=422)
 
     async def on_vocabulary(request: Request, exc: VocabularyError) -> Response:
         return JSONResponse(error_body(str(exc)), status_code=422)
@@ -133,6 +136,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InputError, on_input)  # type: ignore[arg-type]
     app.add_exception_handler(VocabularyError, on_vocabulary)  # type: ignore[arg-type]
     app.add_exception_handler(NotFound, on_not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(UnknownReference, on_reference)  # type: ignore[arg-type]
     app.add_exception_handler(KeysNotConfigured, on_keys)  # type: ignore[arg-type]
     app.add_exception_handler(VersionConflict, on_conflict)  # type: ignore[arg-type]
     app.add_exception_handler(AccessDenied, on_denied)  # type: ignore[arg-type]

@@ -32,7 +32,6 @@ from civicspace.model.records import (
 )
 from civicspace.model.vocabulary import LegalArticle, vocabulary
 from civicspace.store.aggregates import current_rating, incidents_per_month
-from civicspace.store.editing import save_edit
 from civicspace.store.relations import cases_of, incidents_of, members_of
 from civicspace.store.repository import NotFound, RecordQuery, VersionConflict
 from civicspace.store.review import publish, review_queue, verify
@@ -316,7 +315,7 @@ def build_pages() -> APIRouter:
         values["id"] = record_id
         version = str(form.get("version", ""))
         # Ticked "remove" boxes name positions in the lists as this reader was shown them;
-        # what they could not see is put back by save_edit.
+        # what they could not see is kept by Store.save.
         dropped_people = set(form.getlist("remove_participant"))
         dropped_sources = set(form.getlist("remove_source"))
         kept_people = [p for i, p in enumerate(current.participants)
@@ -334,7 +333,7 @@ def build_pages() -> APIRouter:
             })
             for person in people:
                 svc.store.save(person, viewer, expected_version=0)
-            save_edit(svc.store, edited, viewer, int(version) if version.isdigit() else -1)
+            svc.store.save(edited, viewer, int(version) if version.isdigit() else -1)
         except VersionConflict:
             return render(request, "incident_form.html", status=409, form=values, record=current,
                           error=STALE_FORM,
@@ -420,7 +419,7 @@ def build_pages() -> APIRouter:
         version = _one(values, "version")
         try:
             edited = build(spec, values, viewer, current)
-            save_edit(svc.store, edited, viewer, int(version) if version.isdigit() else -1)
+            svc.store.save(edited, viewer, int(version) if version.isdigit() else -1)
         except VersionConflict:
             return _record_form(request, spec, values, current, {}, 409, stale=True)
         except FormError as exc:
