@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -60,17 +61,22 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     sql, processors, defaults = _plan(conn.dialect, table, columns)
     seal = sealer(conn).row
     shape = rows[0].keys()
+    # Values in column order in one C call; defaults (columns no row has) and type
+    # processors are applied where there are any.
+    present = [c for c in columns if c in shape]
+    take = itemgetter(*present) if len(present) > 1 else (lambda row: (row[present[0]],))
+    tail = [d for c, d in zip(columns, defaults, strict=True) if c not in shape]
+    convert = [(i, p) for i, p in enumerate(processors) if p is not None]
     prepared = []
     for row in rows:
         if row.keys() != shape:
             raise ValueError(
                 f"rows for {table.name} differ in their columns: {sorted(shape ^ row.keys())}"
             )
-        row = seal(row)
-        values = []
-        for column, process, default in zip(columns, processors, defaults, strict=True):
-            value = row.get(column, default)
-            values.append(value if process is None or value is None else process(value))
+        values = [*take(seal(row)), *tail]
+        for i, process in convert:
+            if values[i] is not None:
+                values[i] = process(values[i])
         prepared.append(tuple(values))
     driver_error = conn.dialect.loaded_dbapi.Error
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
