@@ -30,8 +30,10 @@ def blocking_recall(frame: object, truth: dict[str, int], model: str) -> float:
 
     from civicspace.victims.linkage import MODELS
 
-    rules = [r if isinstance(r, str) else r.get_blocking_rule("duckdb").blocking_rule_sql
-             for r in MODELS[model].blocking_rules()]
+    rules = [
+        r if isinstance(r, str) else r.get_blocking_rule("duckdb").blocking_rule_sql
+        for r in MODELS[model].blocking_rules()
+    ]
     con = duckdb.connect()
     con.execute("SET memory_limit = '2GB'")
     people = frame.assign(person_id=frame["unique_id"].map(truth))  # type: ignore[attr-defined]
@@ -39,7 +41,8 @@ def blocking_recall(frame: object, truth: dict[str, int], model: str) -> float:
     caught = " or ".join(f"coalesce(({rule}), false)" for rule in rules)
     total, hit = con.execute(
         "select count(*), count(*) filter (where " + caught + ") from records l join records r "
-        "on l.person_id = r.person_id and l.list_name < r.list_name").fetchone()
+        "on l.person_id = r.person_id and l.list_name < r.list_name"
+    ).fetchone()
     return hit / total if total else 1.0
 
 
@@ -75,11 +78,17 @@ def child(records: int, model: str, engine: str, seed: int, names: str) -> dict[
     accuracy = pairwise_accuracy(result.clusters, truth)
     peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return {
-        "records": len(frame), "model": model, "engine": engine,
-        "precision": round(accuracy.precision, 4), "recall": round(accuracy.recall, 4),
-        "f1": round(accuracy.f1, 4), "true_pairs": accuracy.true_pairs,
-        "link_seconds": round(result.seconds, 1), "prepare_seconds": round(prepared, 1),
-        "peak_rss_mb": peak_mb, "threshold": result.threshold,
+        "records": len(frame),
+        "model": model,
+        "engine": engine,
+        "precision": round(accuracy.precision, 4),
+        "recall": round(accuracy.recall, 4),
+        "f1": round(accuracy.f1, 4),
+        "true_pairs": accuracy.true_pairs,
+        "link_seconds": round(result.seconds, 1),
+        "prepare_seconds": round(prepared, 1),
+        "peak_rss_mb": peak_mb,
+        "threshold": result.threshold,
         "blocking_recall": round(blocking_recall(frame, truth, model), 4),
     }
 
@@ -90,38 +99,66 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=["v2", "v1", "baseline"])
     parser.add_argument("--engine", default="duckdb")
     parser.add_argument("--seed", type=int, default=2022)
-    parser.add_argument("--names", choices=("wide", "narrow"), default="wide",
-                        help="synthetic name pools (narrow: the generator's first, smaller pools)")
-    parser.add_argument("--timeout", type=float, default=None,
-                        help="seconds allowed per (size, model)")
+    parser.add_argument(
+        "--names",
+        choices=("wide", "narrow"),
+        default="wide",
+        help="synthetic name pools (narrow: the generator's first, smaller pools)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="seconds allowed per (size, model)"
+    )
     parser.add_argument("--child", nargs=3, metavar=("RECORDS", "MODEL", "ENGINE"))
     args = parser.parse_args()
     if args.child:
         records, model, engine = args.child
         print(json.dumps(child(int(records), model, engine, args.seed, args.names)))
         return
-    print(f"{'records':>9} {'model':>9} {'precision':>9} {'recall':>7} {'F1':>7} "
-          f"{'link s':>7} {'prep s':>7} {'peak MB':>8} {'blocking recall':>15}")
+    print(
+        f"{'records':>9} {'model':>9} {'precision':>9} {'recall':>7} {'F1':>7} "
+        f"{'link s':>7} {'prep s':>7} {'peak MB':>8} {'blocking recall':>15}"
+    )
     for records in args.records:
         for model in args.models:
             try:
-                out = subprocess.run(
-                    [sys.executable, __file__, "--child", str(records), model, args.engine,
-                     "--seed", str(args.seed), "--names", args.names], capture_output=True,
-                    text=True, check=True, timeout=args.timeout,
-                ).stdout.strip().splitlines()[-1]
+                out = (
+                    subprocess.run(
+                        [
+                            sys.executable,
+                            __file__,
+                            "--child",
+                            str(records),
+                            model,
+                            args.engine,
+                            "--seed",
+                            str(args.seed),
+                            "--names",
+                            args.names,
+                        ],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                        timeout=args.timeout,
+                    )
+                    .stdout.strip()
+                    .splitlines()[-1]
+                )
             except subprocess.TimeoutExpired:
-                print(f"{records:>9} {model:>9}   did not finish in {args.timeout:.0f} s",
-                      flush=True)
+                print(
+                    f"{records:>9} {model:>9}   did not finish in {args.timeout:.0f} s", flush=True
+                )
                 continue
             except subprocess.CalledProcessError as exc:
                 last = (exc.stderr or "").strip().splitlines()[-1:] or ["no message"]
                 print(f"{records:>9} {model:>9}   failed: {last[0][:200]}", flush=True)
                 continue
             r = json.loads(out)
-            print(f"{r['records']:>9} {r['model']:>9} {r['precision']:>9.4f} {r['recall']:>7.4f} "
-                  f"{r['f1']:>7.4f} {r['link_seconds']:>7.1f} {r['prepare_seconds']:>7.1f} "
-                  f"{r['peak_rss_mb']:>8} {r['blocking_recall']:>15.4f}", flush=True)
+            print(
+                f"{r['records']:>9} {r['model']:>9} {r['precision']:>9.4f} {r['recall']:>7.4f} "
+                f"{r['f1']:>7.4f} {r['link_seconds']:>7.1f} {r['prepare_seconds']:>7.1f} "
+                f"{r['peak_rss_mb']:>8} {r['blocking_recall']:>15.4f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

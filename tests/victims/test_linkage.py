@@ -16,11 +16,18 @@ from civicspace.victims.synth import make_lists
 
 
 def frame_of(lists: dict[str, list[dict[str, object]]]) -> pd.DataFrame:
-    return pd.DataFrame([
-        {"unique_id": r["record_id"], "list_name": name,
-         **{k: r[k] for k in ("name", "gender", "date", "place")}, **normalise(r)}
-        for name, records in lists.items() for r in records
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "unique_id": r["record_id"],
+                "list_name": name,
+                **{k: r[k] for k in ("name", "gender", "date", "place")},
+                **normalise(r),
+            }
+            for name, records in lists.items()
+            for r in records
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +48,12 @@ def test_default_model_links_cyrillic_latin_and_initials_only_lists(
     # the baseline (stock comparisons on names as written) cannot cross scripts
     base = link_records(records, model="baseline", engine="duckdb")
     assert pairwise_accuracy(base.clusters, truth).f1 < accuracy.f1 - 0.3
-    surname = next(c for c in result.parameters["comparisons"]
-                   if c["output_column_name"] == "surname")
-    assert any(level.get("tf_adjustment_column") == "surname_key"
-               for level in surname["comparison_levels"])
+    surname = next(
+        c for c in result.parameters["comparisons"] if c["output_column_name"] == "surname"
+    )
+    assert any(
+        level.get("tf_adjustment_column") == "surname_key" for level in surname["comparison_levels"]
+    )
     # every cluster holds at most one record per list
     lists_in_cluster = records.assign(cluster=records["unique_id"].map(result.clusters))
     assert not lists_in_cluster.duplicated(["cluster", "list_name"]).any()
@@ -59,8 +68,9 @@ def test_v1_stays_available_to_reproduce_older_runs(
     result = link_records(records, model="v1")
     assert (result.model_version, result.threshold) == ("v1", 0.9)
     assert pairwise_accuracy(result.clusters, truth).f1 >= 0.9
-    surname = next(c for c in result.parameters["comparisons"]
-                   if c["output_column_name"] == "surname")
+    surname = next(
+        c for c in result.parameters["comparisons"] if c["output_column_name"] == "surname"
+    )
     assert not any(level.get("tf_adjustment_column") for level in surname["comparison_levels"])
 
 
@@ -80,11 +90,12 @@ def test_reviewer_decisions_override_the_model(
     record_list = dict(zip(records["unique_id"], records["list_name"], strict=True))
     linked = next(p for p in result.pairs if p.probability >= result.threshold)
     unlinked = next(
-        (a, b) for a in records["unique_id"] for b in records["unique_id"]
+        (a, b)
+        for a in records["unique_id"]
+        for b in records["unique_id"]
         if record_list[a] != record_list[b] and result.clusters[a] != result.clusters[b]
     )
-    decisions = {pair_key(linked.left, linked.right): "different",
-                 pair_key(*unlinked): "same"}
+    decisions = {pair_key(linked.left, linked.right): "different", pair_key(*unlinked): "same"}
     again = cluster_records(record_list, result.pairs, result.threshold, decisions)
     assert again[linked.left] != again[linked.right]
     assert again[unlinked[0]] == again[unlinked[1]]

@@ -42,4 +42,3 @@ def train(linker: Linker, records: int, seed: int = 42) -> None:
     max_pairs = 2e6 if records > 50_000 else None
     em_pass(linker, block_on("date", "place"), max_pairs=max_pairs)
     em_pass(linker, block_on("substr(name, 1, 3)"), max_pairs=max_pairs)
-

@@ -74,8 +74,9 @@ def cluster_records(
         if duplicate_free and groups.lists[ra] & groups.lists[rb]:
             return False
         small, large = sorted((ra, rb), key=lambda r: len(groups.members[r]))
-        return not any(different.get(m, set()) & groups.members[large]
-                       for m in groups.members[small])
+        return not any(
+            different.get(m, set()) & groups.members[large] for m in groups.members[small]
+        )
 
     for (a, b), verdict in sorted(decisions.items()):
         if verdict == "same" and a in groups.parent and b in groups.parent:

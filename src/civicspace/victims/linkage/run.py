@@ -26,8 +26,18 @@ MODELS: dict[str, ModuleType] = {"v1": model_v1, "v2": model_v2, "baseline": bas
 DEFAULT_MODEL = "v2"
 DEFAULT_THRESHOLD = 0.9  # for models that do not name their own
 REVIEW_FLOOR = 0.2  # pairs between this and the threshold go to the review queue
-_STRING_FIELDS = ("surname_key", "given_key", "given_initial", "patronymic_key",
-                  "patronymic_initial", "gender", "place_key", "name", "date", "place")
+_STRING_FIELDS = (
+    "surname_key",
+    "given_key",
+    "given_initial",
+    "patronymic_key",
+    "patronymic_initial",
+    "gender",
+    "place_key",
+    "name",
+    "date",
+    "place",
+)
 _INT_FIELDS = ("birth_year", "event_day")
 
 Progress = Callable[[str], None]
@@ -47,8 +57,10 @@ class LinkageResult:
 
     def uncertain_pairs(self, floor: float = REVIEW_FLOOR) -> list[ScoredPair]:
         """Pairs a person should look at: probable, but below the threshold."""
-        return sorted((p for p in self.pairs if floor <= p.probability < self.threshold),
-                      key=lambda p: -p.probability)
+        return sorted(
+            (p for p in self.pairs if floor <= p.probability < self.threshold),
+            key=lambda p: -p.probability,
+        )
 
 
 DUCKDB_MEMORY_LIMIT = "4GB"
@@ -65,10 +77,14 @@ def duckdb_engine(memory_limit: str | None = None, temp_directory: str | None = 
     import duckdb
     from splink import DuckDBAPI
 
-    limit = memory_limit or os.environ.get("CIVICSPACE_DUCKDB_MEMORY_LIMIT") or (
-        DUCKDB_MEMORY_LIMIT)
-    spill = temp_directory or os.environ.get("CIVICSPACE_DUCKDB_TEMP_DIRECTORY") or (
-        os.path.join(tempfile.gettempdir(), "civicspace-duckdb"))
+    limit = (
+        memory_limit or os.environ.get("CIVICSPACE_DUCKDB_MEMORY_LIMIT") or (DUCKDB_MEMORY_LIMIT)
+    )
+    spill = (
+        temp_directory
+        or os.environ.get("CIVICSPACE_DUCKDB_TEMP_DIRECTORY")
+        or (os.path.join(tempfile.gettempdir(), "civicspace-duckdb"))
+    )
     con = duckdb.connect()
     con.execute("SET memory_limit = ?", [limit])
     con.execute("SET temp_directory = ?", [spill])
@@ -137,10 +153,14 @@ def link_records(
     if threshold is None:
         threshold = float(getattr(module, "DEFAULT_THRESHOLD", DEFAULT_THRESHOLD))
     db_api = ENGINES[engine]() if isinstance(engine, str) else engine
-    engine_name = engine if isinstance(engine, str) else (
-        type(engine).__name__.removesuffix("API").lower())
-    columns = [c for c in (NORMALISED_FIELDS if model != "baseline" else
-                           ("name", "gender", "date", "place")) if c != "initials_only"]
+    engine_name = (
+        engine if isinstance(engine, str) else (type(engine).__name__.removesuffix("API").lower())
+    )
+    columns = [
+        c
+        for c in (NORMALISED_FIELDS if model != "baseline" else ("name", "gender", "date", "place"))
+        if c != "initials_only"
+    ]
     list_names = sorted(records["list_name"].unique())
     if len(list_names) < 2:
         raise ValueError("linkage needs records from at least two lists")
@@ -148,25 +168,31 @@ def link_records(
 
     run_token = uuid.uuid4().hex[:8]  # a shared Spark session keeps earlier runs' tables
     tables = [
-        db_api.register(_frame(records[records["list_name"] == name], columns),
-                        dataset_display_name=f"list_{i}_{run_token}")
+        db_api.register(
+            _frame(records[records["list_name"] == name], columns),
+            dataset_display_name=f"list_{i}_{run_token}",
+        )
         for i, name in enumerate(list_names)
     ]
-    linker = Linker(tables, module.settings("link_only", max_iterations=em_iterations),
-                    log_level=logging.WARNING)
+    linker = Linker(
+        tables,
+        module.settings("link_only", max_iterations=em_iterations),
+        log_level=logging.WARNING,
+    )
     say("training the model (expectation maximisation)")
     module.train(linker, len(records), seed=seed)
     say("scoring candidate pairs")
-    predictions = linker.inference.predict(threshold_match_probability=min(REVIEW_FLOOR,
-                                                                           threshold))
+    predictions = linker.inference.predict(threshold_match_probability=min(REVIEW_FLOOR, threshold))
     # only the three columns we keep, not Splink's whole comparison table
     frame = linker.misc.query_sql(
-        "select unique_id_l, unique_id_r, match_probability "
-        f"from {predictions.physical_name}", output_type="pandas")
+        f"select unique_id_l, unique_id_r, match_probability from {predictions.physical_name}",
+        output_type="pandas",
+    )
     pairs = [
         ScoredPair(str(a), str(b), float(p))
-        for a, b, p in zip(frame["unique_id_l"], frame["unique_id_r"],
-                           frame["match_probability"], strict=True)
+        for a, b, p in zip(
+            frame["unique_id_l"], frame["unique_id_r"], frame["match_probability"], strict=True
+        )
     ]
     del frame
     predictions.drop_table_from_database_and_remove_from_cache()
