@@ -1,6 +1,12 @@
 """Record linkage across victim lists (Splink), clustering and accuracy measures."""
 
-from civicspace.victims.linkage.clusters import ScoredPair, cluster_records, pair_key
+from civicspace.victims.linkage.clusters import (
+    ScoredPair,
+    cluster_records,
+    consistent_clusters,
+    discount_rivals,
+    pair_key,
+)
 from civicspace.victims.linkage.run import (
     DEFAULT_MODEL,
     DEFAULT_THRESHOLD,
@@ -19,6 +25,8 @@ __all__ = [
     "LinkageResult",
     "ScoredPair",
     "cluster_records",
+    "consistent_clusters",
+    "discount_rivals",
     "link_records",
     "pair_key",
     "spark_engine",

@@ -1,11 +1,15 @@
 """Link records across lists: Splink scores the pairs, we cluster them into people.
 
 The engine is injected (:func:`duckdb_engine` by default, :func:`spark_engine` for lists
-that outgrow one machine) so tests run the real thing on a small scale.
+that outgrow one machine) so tests run the real thing on a small scale. A model may ask
+for two more steps (v3 does): rival candidates discount each other's probability
+(``DISCOUNT_RIVALS``), and clusters are checked for records that contradict each other
+(``contradiction_sql``, see :func:`.clusters.consistent_clusters`).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import tempfile
@@ -18,11 +22,21 @@ from typing import Any
 
 import pandas as pd
 
-from civicspace.victims.linkage import baseline, model_v1, model_v2
-from civicspace.victims.linkage.clusters import ScoredPair, cluster_records
+from civicspace.victims.linkage import baseline, model_v1, model_v2, model_v3
+from civicspace.victims.linkage.clusters import (
+    ScoredPair,
+    cluster_records,
+    consistent_clusters,
+    discount_rivals,
+)
 from civicspace.victims.normalise import NORMALISED_FIELDS
 
-MODELS: dict[str, ModuleType] = {"v1": model_v1, "v2": model_v2, "baseline": baseline}
+MODELS: dict[str, ModuleType] = {
+    "v1": model_v1,
+    "v2": model_v2,
+    "v3": model_v3,
+    "baseline": baseline,
+}
 DEFAULT_MODEL = "v2"
 DEFAULT_THRESHOLD = 0.9  # for models that do not name their own
 REVIEW_FLOOR = 0.2  # pairs between this and the threshold go to the review queue
@@ -128,6 +142,13 @@ def _frame(records: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
+def _model_frame(module: ModuleType, records: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The columns a model compares, plus those it derives for blocking (``prepare``)."""
+    frame = _frame(records, columns)
+    prepare = getattr(module, "prepare", None)
+    return prepare(frame) if prepare else frame
+
+
 def link_records(
     records: pd.DataFrame,
     *,
@@ -143,7 +164,8 @@ def link_records(
 
     ``records`` has ``unique_id``, ``list_name`` and the normalised fields (or, for the
     baseline model, ``name``, ``gender``, ``date``, ``place``). Each list is treated as
-    free of duplicates. ``threshold`` defaults to the model's own (v2: 0.5, v1: 0.9).
+    free of duplicates. ``threshold`` defaults to the model's own (v3: 0.3 of the
+    rival-discounted probability, v2: 0.5, v1: 0.9).
     ``em_iterations`` caps each EM session (20, the models' setting;
     tests use fewer).
     """
@@ -167,10 +189,12 @@ def link_records(
     from splink import Linker
 
     run_token = uuid.uuid4().hex[:8]  # a shared Spark session keeps earlier runs' tables
+    # Splink puts the record of the first-named table on the left of a pair, which
+    # v3's one-sided birth-year levels rely on: the check tables below are named alike.
     tables = [
         db_api.register(
-            _frame(records[records["list_name"] == name], columns),
-            dataset_display_name=f"list_{i}_{run_token}",
+            _model_frame(module, records[records["list_name"] == name], columns),
+            dataset_display_name=f"list_{i:03d}_{run_token}",
         )
         for i, name in enumerate(list_names)
     ]
@@ -198,7 +222,20 @@ def link_records(
     predictions.drop_table_from_database_and_remove_from_cache()
     say(f"clustering {len(pairs)} pairs into people")
     record_list = dict(zip(records["unique_id"].astype(str), records["list_name"], strict=True))
-    clusters = cluster_records(record_list, pairs, threshold, decisions)
+    if getattr(module, "DISCOUNT_RIVALS", False):
+        pairs = [
+            p
+            for p in discount_rivals(pairs, record_list)
+            if p.probability >= min(REVIEW_FLOOR, threshold)
+        ]
+    if hasattr(module, "contradiction_sql"):
+        say("keeping contradicting records apart")
+        find = _contradictions_on_engine(
+            linker, db_api, module, records, columns, list_names, run_token, threshold
+        )
+        clusters = consistent_clusters(record_list, pairs, threshold, find, decisions, say)
+    else:
+        clusters = cluster_records(record_list, pairs, threshold, decisions)
     parameters = linker.misc.save_model_to_json()
     return LinkageResult(
         model_version=module.MODEL_VERSION,
@@ -209,6 +246,57 @@ def link_records(
         parameters=parameters,
         seconds=time.perf_counter() - started,
     )
+
+
+def _contradictions_on_engine(
+    linker: Any,
+    db_api: Any,
+    module: ModuleType,
+    records: pd.DataFrame,
+    columns: Sequence[str],
+    list_names: Sequence[str],
+    run_token: str,
+    threshold: float,
+) -> Callable[[Mapping[str, str]], set[tuple[str, str]]]:
+    """A finder for :func:`consistent_clusters`: Splink scores every pair of records put
+    together as one candidate person, and the pairs that the model would not link on their
+    own and that are at one of its contradicting levels come back."""
+    checks = itertools.count()
+
+    def contradictions(candidates: Mapping[str, str]) -> set[tuple[str, str]]:
+        check = next(checks)
+        person = records["unique_id"].astype(str).map(candidates)
+        grouped = person.notna().to_numpy()
+        joined = records[grouped].assign(candidate_person=person[grouped].to_numpy())
+        tables = [
+            db_api.register(
+                _model_frame(
+                    module, joined[joined["list_name"] == name], [*columns, "candidate_person"]
+                ),
+                dataset_display_name=f"list_{i:03d}_{run_token}_check_{check}",
+            )
+            for i, name in enumerate(list_names)
+            if (joined["list_name"] == name).any()
+        ]
+        scored = linker.inference.predict_within(
+            tables,
+            blocking_rules_to_generate_predictions=["l.candidate_person = r.candidate_person"],
+            warning_mode="never",
+        )
+        found = linker.misc.query_sql(
+            f"select unique_id_l, unique_id_r from {scored.physical_name} "
+            f"where match_probability < {threshold} and {module.contradiction_sql()}",
+            output_type="pandas",
+        )
+        scored.drop_table_from_database_and_remove_from_cache()
+        for table in tables:
+            table.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+        return {
+            (str(a), str(b))
+            for a, b in zip(found["unique_id_l"], found["unique_id_r"], strict=True)
+        }
+
+    return contradictions
 
 
 def records_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
