@@ -171,7 +171,8 @@ def test_records_joined_through_others_are_checked_against_each_other() -> None:
         asked.append(dict(candidates))
         return [("c", "a")] if {"a", "c"} <= candidates.keys() else []
 
-    clusters = consistent_clusters(record_list, pairs, 0.5, contradictions)
+    clusters, apart = consistent_clusters(record_list, pairs, 0.5, contradictions)
+    assert apart == {("a", "c")}
     assert clusters["a"] == clusters["b"] != clusters["c"]
     assert clusters["d"] == clusters["e"]
     assert asked == [{"a": "a", "b": "a", "c": "a"}]  # then no cluster of three is left
@@ -221,6 +222,12 @@ def test_v3_links_the_lists_and_never_clusters_contradicting_records() -> None:
     assert (result.model_version, result.threshold) == ("v3", 0.3)
     clusters = result.clusters
     assert clusters["official-x"] != clusters["azattyk-x"]
+    assert ("azattyk-x", "official-x") in result.apart
+    # re-clustering from the stored pairs (as the service does after each decision) keeps
+    # them apart only when given the pairs the run kept apart
+    record_list = dict(zip(records["unique_id"], records["list_name"], strict=True))
+    again = cluster_records(record_list, result.pairs, result.threshold, apart=result.apart)
+    assert again["official-x"] != again["azattyk-x"]
     accuracy = pairwise_accuracy({r: clusters[r] for r in truth}, truth)
     assert accuracy.precision >= 0.97 and accuracy.recall >= 0.95
     lists_in_cluster = records.assign(cluster=records["unique_id"].map(clusters))

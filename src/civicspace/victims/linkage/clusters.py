@@ -147,7 +147,7 @@ def consistent_clusters(
     decisions: Mapping[tuple[str, str], str] | None = None,
     progress: Callable[[str], None] | None = None,
     rounds: int = CONSISTENCY_ROUNDS,
-) -> dict[str, str]:
+) -> tuple[dict[str, str], set[tuple[str, str]]]:
     """:func:`cluster_records`, then the records of every cluster of three or more are
     compared with each other (``find_contradictions`` gets record id -> cluster for them
     and returns the pairs that contradict), contradicting pairs are kept apart and the
@@ -157,7 +157,8 @@ def consistent_clusters(
     that were never compared. Without this, a record of an initials-only list linked to a
     Cyrillic record without date or place joins that record's cluster even when the
     cluster's third record, from the Latin-script list, was born twenty years earlier in
-    another town.
+    another town. Returns the clusters and the pairs kept apart (pass them as ``apart`` to
+    :func:`cluster_records` to re-cluster with later decisions without the model).
     """
     say = progress or (lambda _msg: None)
     apart: set[tuple[str, str]] = set()
@@ -166,10 +167,10 @@ def consistent_clusters(
         sizes = Counter(clusters.values())
         joined = {r: c for r, c in clusters.items() if sizes[c] >= 3}
         if not joined:
-            return clusters
+            return clusters, apart
         new = {pair_key(a, b) for a, b in find_contradictions(joined)} - apart
         say(f"round {round_ + 1}: {len(new)} contradicting pairs kept apart")
         if not new:
-            return clusters
+            return clusters, apart
         apart |= new
-    return cluster_records(record_list, pairs, threshold, decisions, apart=apart)
+    return cluster_records(record_list, pairs, threshold, decisions, apart=apart), apart

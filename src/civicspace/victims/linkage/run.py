@@ -68,6 +68,9 @@ class LinkageResult:
     clusters: dict[str, str]
     parameters: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    # pairs the model found contradictory within a cluster (v3): re-clustering with later
+    # decisions must keep them apart too, ``cluster_records(..., apart=result.apart)``
+    apart: list[tuple[str, str]] = field(default_factory=list)
 
     def uncertain_pairs(self, floor: float = REVIEW_FLOOR) -> list[ScoredPair]:
         """Pairs a person should look at: probable, but below the threshold."""
@@ -233,9 +236,9 @@ def link_records(
         find = _contradictions_on_engine(
             linker, db_api, module, records, columns, list_names, run_token, threshold
         )
-        clusters = consistent_clusters(record_list, pairs, threshold, find, decisions, say)
+        clusters, apart = consistent_clusters(record_list, pairs, threshold, find, decisions, say)
     else:
-        clusters = cluster_records(record_list, pairs, threshold, decisions)
+        clusters, apart = cluster_records(record_list, pairs, threshold, decisions), set()
     parameters = linker.misc.save_model_to_json()
     return LinkageResult(
         model_version=module.MODEL_VERSION,
@@ -245,6 +248,7 @@ def link_records(
         clusters=clusters,
         parameters=parameters,
         seconds=time.perf_counter() - started,
+        apart=sorted(apart),
     )
 
 
