@@ -635,32 +635,35 @@ def _keep_hidden(conn: Connection, stored: Record, edited: Record, viewer: Viewe
     return type(edited).model_validate({**edited.model_dump(), **merged})
 
 
-# A record's country is an ISO code, kept even when no country row describes it.
-_PLACE_TABLES = {"locations": t.locations}
-
-
 def _check_references(
     conn: Connection, record: Record, stored: Record | None, viewer: Viewer
 ) -> None:
     """Every id ``record`` points at exists; those its author adds, the author may read.
 
-    Both cases get the same message, so a reference cannot probe for hidden records.
+    Both cases get the same message, so a reference cannot probe for hidden records. One
+    query per kind of record pointed at. A record's country is an ISO code, kept even when
+    no country row describes it, so it is not checked.
     """
     kept = {(kind, rid) for _f, kind, rid in references(stored)} if stored is not None else set()
-    for field_name, kind, rid in references(record):
-        if kind == "countries":
+    pointers = [p for p in references(record) if p[1] != "countries"]
+    wanted: dict[str, set[str]] = {}
+    for _f, kind, rid in pointers:
+        wanted.setdefault(kind, set()).add(rid)
+    readable: set[tuple[str, str]] = set()
+    for kind, ids in wanted.items():
+        if kind == "locations":
+            found = conn.scalars(select(t.locations.c.id).where(t.locations.c.id.in_(ids)))
+            readable.update((kind, rid) for rid in found)
             continue
-        if kind in _PLACE_TABLES:
-            table = _PLACE_TABLES[kind]
-            found = conn.execute(select(table.c.id).where(table.c.id == rid)).first()
-            readable = found is not None
-        else:
-            table = _REFERENCE_TABLES[kind]
-            row = conn.execute(
-                select(table.c.visibility, table.c.verification).where(table.c.id == rid)
-            ).first()
-            readable = row is not None and (
-                (kind, rid) in kept or viewer.can_read(row.visibility, row.verification)
-            )
-        if not readable:
+        table = _REFERENCE_TABLES[kind]
+        rows = conn.execute(
+            select(table.c.id, table.c.visibility, table.c.verification).where(table.c.id.in_(ids))
+        )
+        readable.update(
+            (kind, r.id)
+            for r in rows
+            if (kind, r.id) in kept or viewer.can_read(r.visibility, r.verification)
+        )
+    for field_name, kind, rid in pointers:
+        if (kind, rid) not in readable:
             raise UnknownReference(f"{field_name}: no {kind} record with id {rid!r}", field_name)
