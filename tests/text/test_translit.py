@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from civicspace.text.names import name_fold
-from civicspace.text.translit import SCHEMES, detect_script, fold, transliterate
+from civicspace.text.translit import (
+    SCHEMES,
+    _fold_word,
+    detect_script,
+    fold,
+    fold_tokens,
+    transliterate,
+)
 
 CONSONANTS = "бвгджзйклмнпрстфхцчшщғқңһ"
 VOWELS = "аеёиоуыэюяәөұүі"
@@ -77,3 +86,19 @@ def test_common_spellings_share_the_name_key(cyrillic: str, spellings: list[str]
 def test_unknown_scheme_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown transliteration scheme"):
         transliterate("Мамай", "klingon")
+
+
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from("Мамай Il’in ʼ”`'_-·,.#\t\n\u00a0\u2003Ққ12"), st.characters()
+        ),
+        max_size=40,
+    )
+)
+def test_folding_piece_by_piece_gives_the_keys_of_the_whole_text(text: str) -> None:
+    """Tokens are the runs of letters and digits once apostrophes are gone, wherever the
+    text's spaces fall."""
+    whole = text.translate(str.maketrans("", "", "'\u2019\u02bc\u201d`"))
+    expected = [k for k in (_fold_word(w) for w in re.findall(r"[^\W_]+", whole)) if k]
+    assert fold_tokens(text) == expected
