@@ -43,6 +43,9 @@ def require_keyring(conn: Connection, what: str = "confidential records") -> Key
     return keyring
 
 
+_MAY_HOLD_SEALED = frozenset({Sealed, dict, list})
+
+
 def _contains(value: Any) -> bool:
     kind = type(value)
     if kind is Sealed:
@@ -75,6 +78,8 @@ class _Sealer:
 
     def row(self, row: dict[str, Any]) -> dict[str, Any]:
         """``row`` itself when nothing in it is marked (the common case), else a sealed copy."""
+        if _MAY_HOLD_SEALED.isdisjoint(map(type, row.values())):
+            return row
         sealed: dict[str, Any] | None = None
         for key, value in row.items():
             kind = type(value)

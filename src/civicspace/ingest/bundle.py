@@ -198,13 +198,20 @@ def write_bundle(
                 ids = {r.id for r in bundle.records if r.kind == kind}
                 existing.update((kind, i) for i in _existing(conn, kind, ids))
         # Kind by kind, following references: sources, then parties, then what cites them.
+        written = {(r.kind, r.id): r for r in bundle.records}
         for kind in INSERT_ORDER:
             of_kind = [r for r in bundle.records if r.kind == kind]
             for start in range(0, len(of_kind), batch_size):
                 chunk = of_kind[start : start + batch_size]
-                store.replace_many(conn, [r for r in chunk if (kind, r.id) in existing], actor)
+                store.replace_many(
+                    conn, [r for r in chunk if (kind, r.id) in existing], actor, written=written
+                )
                 store.insert_many(
-                    conn, [r for r in chunk if (kind, r.id) not in existing], actor, action="import"
+                    conn,
+                    [r for r in chunk if (kind, r.id) not in existing],
+                    actor,
+                    action="import",
+                    written=written,
                 )
                 if progress:
                     progress(len(chunk))

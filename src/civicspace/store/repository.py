@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -20,6 +20,7 @@ from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import KINDS, Record, references
 from civicspace.store import schema as t
 from civicspace.store.bulk import bulk_insert
+from civicspace.store.counts import CountCache, Counter, plain_counter
 from civicspace.store.db import Database
 from civicspace.store.mapping import MAPPINGS, group_rows, load_records, record_rows
 from civicspace.store.search import (
@@ -151,14 +152,28 @@ class Store:
     receives every change (revisions, audit trail); ``civicspace.trust.NoJournal()``
     switches that off."""
 
-    def __init__(self, db: Database, clock: Clock = utcnow, journal: Journal | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock = utcnow,
+        journal: Journal | None = None,
+        counts: CountCache | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
-        if journal is None:
-            from civicspace.trust.journal import RevisionJournal
+        from civicspace.trust.journal import RevisionJournal
 
+        if journal is None:
             journal = RevisionJournal()
         self.journal: Journal = journal
+        # Cached counts are valid while the audit head stands still, which only the revision
+        # journal's audit entries guarantee (see civicspace.store.counts).
+        if counts is None and isinstance(journal, RevisionJournal):
+            counts = CountCache()
+        self.count_cache = counts
+
+    def _counter(self, conn: Connection) -> Counter:
+        return self.count_cache.counter(conn) if self.count_cache else plain_counter(conn)
 
     # --- writing ----------------------------------------------------------------------
     def insert_many(
@@ -170,8 +185,13 @@ class Store:
         *,
         action: str = "create",
         reason: str | None = None,
+        written: Mapping[tuple[str, str], Record] | None = None,
     ) -> None:
-        """Insert new records in bulk (one ``executemany`` per table), index and journal them."""
+        """Insert new records in bulk (one ``executemany`` per table), index and journal them.
+
+        ``written``: records stored earlier in the same transaction, by ``(kind, id)``, whose
+        names the search documents may take without reading them back (see ``index_records``).
+        """
         now = now or self.clock()
         grouped = group_rows(records)
         main_tables = {MAPPINGS[kind].table for kind in {r.kind for r in records}}
@@ -186,7 +206,7 @@ class Store:
             rows = grouped.get(table)
             if rows:
                 bulk_insert(conn, table, rows)
-        index_records(conn, records, new=True)
+        index_records(conn, records, new=True, written=written)
         self.journal.inserted(conn, records, actor, now, action, reason)
 
     def replace_many(
@@ -195,9 +215,11 @@ class Store:
         records: Sequence[Record],
         actor: str,
         now: dt.datetime | None = None,
+        written: Mapping[tuple[str, str], Record] | None = None,
     ) -> None:
         """Replace stored records in bulk, in place: main rows are updated, never deleted, so
-        records elsewhere that refer to them (an incident naming a person) stay valid."""
+        records elsewhere that refer to them (an incident naming a person) stay valid.
+        ``written`` as for :meth:`insert_many`."""
         if not records:
             return
         now = now or self.clock()
@@ -233,7 +255,7 @@ class Store:
             child_rows = grouped.get(table)
             if child_rows and table not in {MAPPINGS[k].table for k in MAPPINGS}:
                 bulk_insert(conn, table, child_rows)
-        index_records(conn, records)
+        index_records(conn, records, written=written)
         self.journal.inserted(conn, records, actor, now, "replace", None)
 
     def save(
@@ -429,7 +451,8 @@ class Store:
         table = MAPPINGS[kind].table
         conditions = self._conditions(kind, table, viewer, query)
         with self.db.begin() as conn:
-            matches = text_filter(conn, query.text, viewer, kind) if query.text else None
+            count = self._counter(conn)
+            matches = text_filter(conn, query.text, viewer, kind, count) if query.text else None
             if query.text and matches is None:
                 conditions.append(false())
             broad = matches is not None and matches.broad
@@ -437,12 +460,12 @@ class Store:
                 # Too many matches to sort: the newest matches first, counted up to the cap.
                 newest = matches.newest(table, *conditions)
                 capped = newest.order_by(None).limit(RANKED_UP_TO + 1).subquery()
-                total = conn.scalar(select(func.count()).select_from(capped)) or 0
+                total = count(select(func.count()).select_from(capped))
                 ids = conn.scalars(newest.limit(query.limit).offset(query.offset)).all()
             else:
                 if matches is not None:
                     conditions.append(table.c.id.in_(matches.ids()))
-                total = conn.scalar(select(func.count()).select_from(table).where(*conditions)) or 0
+                total = count(select(func.count()).select_from(table).where(*conditions))
                 ids = conn.scalars(
                     select(table.c.id)
                     .where(*conditions)
@@ -502,12 +525,11 @@ class Store:
     def counts(self, viewer: Viewer) -> dict[str, int]:
         out = {}
         with self.db.begin() as conn:
+            count = self._counter(conn)
             for kind in KINDS:
                 table = MAPPINGS[kind].table
                 conditions = self._conditions(kind, table, viewer, RecordQuery())
-                out[kind] = (
-                    conn.scalar(select(func.count()).select_from(table).where(*conditions)) or 0
-                )
+                out[kind] = count(select(func.count()).select_from(table).where(*conditions))
         return out
 
     def search(

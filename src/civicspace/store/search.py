@@ -14,7 +14,7 @@ readable, and prefixes do not match.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +45,7 @@ from civicspace.model.records import VISIBILITY_RANK, Record
 from civicspace.model.vocabulary import vocabulary
 from civicspace.store import schema as t
 from civicspace.store.bulk import bulk_insert
+from civicspace.store.counts import Counter, plain_counter
 from civicspace.text import fold, fold_tokens
 
 
@@ -160,10 +161,32 @@ def _texts(
     return [p for p in parts if p], [p for p in protected if p]
 
 
-def index_records(conn: Connection, records: Sequence[Record], new: bool = False) -> None:
+def _names_of(
+    conn: Connection, kind: str, ids: set[str], written: Mapping[tuple[str, str], Record]
+) -> dict[str, tuple[str, list[str]]]:
+    """:func:`_party_names`, taking the parties stored in the same batch from ``written``."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for pid in ids:
+        party: Any = written.get((kind, pid))
+        if party is not None:
+            variants = [n.text for n in party.names] if kind == "persons" else []
+            out[pid] = (party.visibility, [party.name.text, *variants])
+    missing = ids - out.keys()
+    table = t.persons if kind == "persons" else t.organisations
+    return out | (_party_names(conn, table, missing) if missing else {})
+
+
+def index_records(
+    conn: Connection,
+    records: Sequence[Record],
+    new: bool = False,
+    written: Mapping[tuple[str, str], Record] | None = None,
+) -> None:
     """(Re)write the search documents of ``records`` (names of parties read from the store).
 
     ``new`` records have no documents yet: skipping the delete keeps bulk imports linear.
+    ``written`` are records already stored in this transaction by ``(kind, id)``: an
+    import passes its whole batch, so the names of its people need not be read back.
     """
     if not records:
         return
@@ -175,8 +198,9 @@ def index_records(conn: Connection, records: Sequence[Record], new: bool = False
             org_ids.update(p.organisation_id for p in r.participants if p.organisation_id)  # type: ignore[attr-defined]
         elif r.kind == "cases":
             person_ids.update(r.defendants)  # type: ignore[attr-defined]
-    persons = _party_names(conn, t.persons, person_ids) if person_ids else {}
-    orgs = _party_names(conn, t.organisations, org_ids) if org_ids else {}
+    written = written or {}
+    persons = _names_of(conn, "persons", person_ids, written) if person_ids else {}
+    orgs = _names_of(conn, "organisations", org_ids, written) if org_ids else {}
     rows = []
     for r in records:
         texts, protected = _texts(r, persons, orgs)
@@ -301,7 +325,7 @@ class _Query:
     def tsquery(self) -> ColumnElement[Any]:
         return func.to_tsquery("simple", self.match)
 
-    def more_than(self, conn: Connection, n: int) -> bool:
+    def more_than(self, conn: Connection, n: int, count: Counter | None = None) -> bool:
         """Whether over ``n`` documents match, whoever may read them (stops at ``n + 1``)."""
         if self.sqlite:
             capped = "SELECT rowid FROM search_fts WHERE search_fts MATCH :match LIMIT :cap"
@@ -311,7 +335,9 @@ class _Query:
                 "SELECT count(*) FROM (SELECT 1 FROM search_documents"
                 " WHERE tsv @@ to_tsquery('simple', :match) LIMIT :cap) AS capped"
             )
-        return int(conn.scalar(query, {"match": self.match, "cap": n + 1}) or 0) > n
+        # The values are bound to the statement, where a count cache's key sees them.
+        counted = (count or plain_counter(conn))(query.bindparams(match=self.match, cap=n + 1))
+        return counted > n
 
 
 def _query(conn: Connection, tokens: list[str], viewer: Viewer) -> _Query:
@@ -414,8 +440,11 @@ class TextFilter:
         )
 
 
-def text_filter(conn: Connection, query: str, viewer: Viewer, kind: str) -> TextFilter | None:
-    """The filter for ``kind`` records matching ``query`` (``None`` when it has no words)."""
+def text_filter(
+    conn: Connection, query: str, viewer: Viewer, kind: str, count: Counter | None = None
+) -> TextFilter | None:
+    """The filter for ``kind`` records matching ``query`` (``None`` when it has no words);
+    ``count`` runs its count (a store's :class:`~civicspace.store.counts.CountCache`)."""
     tokens = fold_tokens(query)
     if not tokens:
         return None
@@ -424,7 +453,7 @@ def text_filter(conn: Connection, query: str, viewer: Viewer, kind: str) -> Text
     if viewer.verified_only:
         conditions.append(d.c.verification == "verified")
     parsed = _query(conn, tokens, viewer)
-    return TextFilter(parsed, tuple(conditions), parsed.more_than(conn, RANKED_UP_TO))
+    return TextFilter(parsed, tuple(conditions), parsed.more_than(conn, RANKED_UP_TO, count))
 
 
 def search(
