@@ -1,0 +1,118 @@
+"""Counts of list queries, kept until the data changes.
+
+Counting the incidents a viewer may see takes a few milliseconds at 100,000 records and
+answers the same until something is written. The data's version is the head of the audit
+trail (its sequence number and chained hash): every change a store with the revision
+journal makes appends an audit entry in the change's own transaction, and the head row
+stays locked until that transaction commits, so the head moves whenever committed records
+may have changed (and on logins and audited reads, which only costs a recount).
+
+The key of a count is the version and the count statement itself, its structure and
+every bound value, so the viewer's visibility rule and each filter are part of the key by
+construction: an editor's count is never an anonymous visitor's answer.
+
+>>> # count = cache.counter(conn)  # reads the version first, then
+>>> # count(select(func.count()).select_from(t.incidents).where(...))
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from sqlalchemy import Connection, Executable, select
+
+from civicspace.trust.tables import audit_head
+
+Version = tuple[int, str]
+Counter = Callable[[Executable], int]
+
+
+def plain_counter(conn: Connection) -> Counter:
+    """Counting without a cache: each statement runs."""
+    return lambda statement: int(conn.scalar(statement) or 0)
+
+
+def data_version(conn: Connection) -> Version | None:
+    """The audit trail's head, or None when its row is missing (nothing is then cached)."""
+    row = conn.execute(
+        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+    ).first()
+    return (int(row.seq), str(row.hash)) if row else None
+
+
+def statement_key(statement: Executable) -> Hashable | None:
+    """The statement's structure and bound values; None when SQLAlchemy cannot key it."""
+    cache_key = statement._generate_cache_key()  # type: ignore[attr-defined]
+    if cache_key is None:
+        return None
+    values = tuple(_hashable(bind.effective_value) for bind in cache_key.bindparams)
+    return cache_key.key, values
+
+
+def _hashable(value: Any) -> Hashable:
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    return value  # type: ignore[no-any-return]
+
+
+class CountCache:
+    """Counts by (data version, count statement), the newest version's only, ``size`` at most."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._version: Version | None = None
+        self._counts: OrderedDict[Hashable, int] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def counter(self, conn: Connection) -> Counter:
+        """Count with ``conn``, answering from the cache while the data is at the version
+        read now. The version is read before any count: a count may then be newer than
+        its version (harmless, the next reader sees a newer version), never older."""
+        version = data_version(conn)
+        if version is None:
+            return plain_counter(conn)
+
+        def count(statement: Executable) -> int:
+            key = statement_key(statement)
+            if key is None:
+                return int(conn.scalar(statement) or 0)
+            found = self._get(version, key)
+            if found is not None:
+                return found
+            counted = int(conn.scalar(statement) or 0)
+            self._put(version, key, counted)
+            return counted
+
+        return count
+
+    def _get(self, version: Version, key: Hashable) -> int | None:
+        with self._lock:
+            if version != self._version:
+                self.misses += 1
+                return None
+            found = self._counts.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._counts.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def _put(self, version: Version, key: Hashable, counted: int) -> None:
+        with self._lock:
+            if version != self._version:
+                self._counts.clear()
+                self._version = version
+            self._counts[key] = counted
+            while len(self._counts) > self.size:
+                self._counts.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+            self._version = None

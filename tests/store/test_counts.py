@@ -1,0 +1,117 @@
+"""The count cache: each viewer's counts stay their own, and any write makes them recount."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+
+from civicspace.access import Viewer
+from civicspace.model import Incident
+from civicspace.store.counts import CountCache
+from civicspace.store.repository import RecordQuery, Store
+from civicspace.trust import NoJournal
+from civicspace.trust.tables import audit_head
+from tests.helpers import EDITOR, load_sample
+
+ANONYMOUS = Viewer.anonymous()
+VIEWER = Viewer("viewer", "v")
+
+
+def totals(store: Store, query: RecordQuery | None = None) -> dict[str, int]:
+    """Incidents counted by an editor first, then a viewer, then an anonymous visitor."""
+    return {
+        v.role: store.list("incidents", v, query or RecordQuery()).total
+        for v in (EDITOR, VIEWER, ANONYMOUS)
+    }
+
+
+def incident(
+    record_id: str, visibility: str = "public", verification: str = "verified"
+) -> Incident:
+    return Incident(
+        id=record_id,
+        title=f"Mamai picket {record_id}",
+        date="2022-06-08",
+        country="KZ",
+        freedoms=["assembly"],
+        visibility=visibility,
+        verification=verification,
+    )
+
+
+@pytest.fixture
+def cached(database, tmp_path: Path) -> Store:
+    load_sample(Store(database), tmp_path)
+    return Store(database, counts=CountCache())
+
+
+def test_each_visibility_class_gets_its_own_count(cached: Store) -> None:
+    first = totals(cached)
+    assert first == {"editor": 2, "viewer": 2, "anonymous": 1}
+    hits = cached.count_cache.hits if cached.count_cache else 0
+    # Asked again in the opposite order: every answer comes from the cache, unchanged.
+    again = {v.role: cached.list("incidents", v).total for v in (ANONYMOUS, VIEWER, EDITOR)}
+    assert again == first
+    assert cached.count_cache is not None and cached.count_cache.hits == hits + 3
+
+
+def test_confidential_records_never_count_for_viewers(cached: Store, database) -> None:
+    Store(database).save(incident("inc-secret", "confidential"), EDITOR)
+    assert totals(cached) == {"editor": 3, "viewer": 2, "anonymous": 1}
+    assert cached.counts(EDITOR)["incidents"] == 3
+    assert cached.counts(VIEWER)["incidents"] == 2
+    assert cached.counts(ANONYMOUS)["incidents"] == 1
+
+
+def test_a_write_by_another_store_is_counted_at_once(cached: Store, database) -> None:
+    """Another store stands for another process (an import, the command line)."""
+    other = Store(database)
+    assert totals(cached) == {"editor": 2, "viewer": 2, "anonymous": 1}
+    other.save(incident("inc-new", "restricted", "unverified"), EDITOR)
+    assert totals(cached) == {"editor": 3, "viewer": 3, "anonymous": 1}
+    published = other.get("incidents", "inc-new", EDITOR)
+    other.save(
+        published.model_copy(update={"visibility": "public", "verification": "verified"}), EDITOR
+    )
+    assert totals(cached) == {"editor": 3, "viewer": 3, "anonymous": 2}
+    hidden = other.get("incidents", "inc-new", EDITOR)
+    other.save(hidden.model_copy(update={"visibility": "confidential"}), EDITOR)
+    assert totals(cached) == {"editor": 3, "viewer": 2, "anonymous": 1}
+    other.delete("incidents", "inc-new", EDITOR)
+    assert totals(cached) == {"editor": 2, "viewer": 2, "anonymous": 1}
+
+
+def test_an_import_is_counted_at_once(cached: Store, database, tmp_path: Path) -> None:
+    assert totals(cached)["anonymous"] == 1
+    bundle = {
+        "format": "civicspace-export",
+        "version": 1,
+        "incidents": [incident(f"inc-{i}").model_dump(mode="json") for i in range(3)],
+    }
+    load_sample(Store(database), tmp_path, bundle)
+    assert totals(cached) == {"editor": 5, "viewer": 5, "anonymous": 4}
+
+
+def test_filtered_and_text_counts_are_kept_apart(cached: Store, database) -> None:
+    by_words = RecordQuery(text="Mamai")
+    assert totals(cached, by_words) == {"editor": 1, "viewer": 1, "anonymous": 1}
+    assert totals(cached, RecordQuery(verification="unverified"))["viewer"] == 1
+    Store(database).save(incident("inc-mamai-2"), EDITOR)
+    assert totals(cached, by_words) == {"editor": 2, "viewer": 2, "anonymous": 2}
+    assert totals(cached, RecordQuery(text="picket")) == {"editor": 1, "viewer": 1, "anonymous": 1}
+
+
+def test_nothing_is_cached_without_the_audit_head(cached: Store, database) -> None:
+    with database.begin() as conn:
+        conn.execute(delete(audit_head))
+    totals(cached)
+    assert cached.count_cache is not None and cached.count_cache.hits == 0
+    assert totals(cached) == {"editor": 2, "viewer": 2, "anonymous": 1}
+    assert cached.count_cache.hits == 0
+
+
+def test_only_a_store_whose_writes_are_audited_caches(database) -> None:
+    assert Store(database).count_cache is not None
+    assert Store(database, journal=NoJournal()).count_cache is None
