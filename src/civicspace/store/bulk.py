@@ -67,6 +67,9 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     take = itemgetter(*present) if len(present) > 1 else (lambda row: (row[present[0]],))
     tail = [d for c, d in zip(columns, defaults, strict=True) if c not in shape]
     convert = [(i, p) for i, p in enumerate(processors) if p is not None]
+    # A batch's rows share many values (one ``now`` in every created_at): a processor's
+    # result for the object it saw last is reused.
+    last: list[tuple[Any, Any]] = [(None, None)] * len(columns)
     prepared = []
     for row in rows:
         if row.keys() != shape:
@@ -75,8 +78,13 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
             )
         values = [*take(seal(row)), *tail]
         for i, process in convert:
-            if values[i] is not None:
-                values[i] = process(values[i])
+            value = values[i]
+            if value is not None:
+                seen, result = last[i]
+                if value is not seen:
+                    result = process(value)
+                    last[i] = (value, result)
+                values[i] = result
         prepared.append(tuple(values))
     driver_error = conn.dialect.loaded_dbapi.Error
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]

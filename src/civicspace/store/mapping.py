@@ -17,10 +17,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import JSON, Connection, Table, select
 
 from civicspace.crypto import Sealed, associated_data, is_sealed, require_keyring
 from civicspace.model.dates import FuzzyDate
@@ -202,7 +203,9 @@ def _plan(table: Table, model: Any) -> tuple[tuple[str, Getter], ...]:
         if name.endswith(("_lo", "_hi")) and name[:-3] in fields:
             plan.append((name, _date_bound(name[:-3], name.endswith("_hi"))))
         elif name in fields:
-            plan.append((name, _attribute(name)))
+            # Only JSON columns hold models (dumped here); others take the value as it is.
+            get = _attribute(name) if isinstance(column.type, JSON) else attrgetter(name)
+            plan.append((name, get))
     return tuple(plan)
 
 
