@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from civicspace.access.accounts import Accounts
 from civicspace.access.tokens import Tokens
-from tests.web.conftest import Web
+from civicspace.store.db import Database
+from tests.web.conftest import Web, build_web
 
 EDITOR = "editor"
 
@@ -105,6 +108,17 @@ def test_bad_and_revoked_tokens_are_refused(web: Web) -> None:
     assert me == {"name": "viewer", "role": "viewer"}
     Tokens(web.accounts).revoke(token=web.tokens["viewer"])
     assert web.http.get("/api/v1/me", headers=web.as_("viewer")).status_code == 401
+
+
+def test_with_no_recheck_time_a_revocation_elsewhere_applies_at_once(
+    database: Database, tmp_path: Path
+) -> None:
+    web = build_web(database, tmp_path, sample=False, auth_recheck_seconds=0)
+    with web.http:
+        assert web.http.get("/api/v1/me", headers=web.as_("editor")).status_code == 200
+        # The command line of another process: its own accounts, its own tokens.
+        Tokens(Accounts(database)).revoke(token=web.tokens["editor"])
+        assert web.http.get("/api/v1/me", headers=web.as_("editor")).status_code == 401
 
 
 def test_editor_publishes_and_anonymous_then_sees(web: Web) -> None:

@@ -14,3 +14,12 @@ def test_secrets_hide_and_placeholders_are_refused() -> None:
         Settings.from_env({"CIVICSPACE_SECRET_KEY": "changeme"})
     with pytest.raises(SettingsError):
         Settings.from_env({"CIVICSPACE_TODAY": "yesterday"})
+
+
+def test_auth_recheck_seconds_is_read_and_bounded() -> None:
+    assert Settings().auth_recheck_seconds == 1.0
+    assert Settings.from_env({"CIVICSPACE_AUTH_RECHECK_SECONDS": "0"}).auth_recheck_seconds == 0
+    assert Settings.from_env({"CIVICSPACE_AUTH_RECHECK_SECONDS": "2.5"}).auth_recheck_seconds == 2.5
+    for bad in ("-1", "61", "soon"):
+        with pytest.raises(SettingsError, match="AUTH_RECHECK_SECONDS|auth_recheck_seconds"):
+            Settings.from_env({"CIVICSPACE_AUTH_RECHECK_SECONDS": bad})

@@ -82,6 +82,13 @@ class Accounts:
         # Verifying against a real hash when the user does not exist keeps the time
         # of a failed login the same whether or not the name is known.
         self._dummy_hash = self.hasher.hash("not a password of anyone")
+        # Moves after every change to users, sessions or tokens made through this object,
+        # so what :class:`~civicspace.access.tokens.Tokens` remembers is dropped at once.
+        self.generation = 0
+
+    def changed(self) -> None:
+        """Note a committed change to users, sessions or tokens (call after the commit)."""
+        self.generation += 1
 
     def add_user(self, name: str, role: str, password: str) -> User:
         name = name.strip()
@@ -123,6 +130,7 @@ class Accounts:
             )
             # A new password ends every open session of that user.
             conn.execute(delete(a.sessions).where(a.sessions.c.user_id == user_id))
+        self.changed()
 
     def get(self, name: str) -> User | None:
         with self.db.begin() as conn:

@@ -61,6 +61,7 @@ class UserAdmin:
             if row.role == "admin" and role != "admin" and not row.disabled:
                 self._keep_an_admin(conn, name)
             conn.execute(update(a.users).where(a.users.c.id == row.id).values(role=role))
+        self.accounts.changed()
 
     def set_disabled(self, viewer: Viewer, name: str, disabled: bool) -> None:
         self._require_admin(viewer)
@@ -71,6 +72,7 @@ class UserAdmin:
             conn.execute(update(a.users).where(a.users.c.id == row.id).values(disabled=disabled))
             if disabled:
                 conn.execute(delete(a.sessions).where(a.sessions.c.user_id == row.id))
+        self.accounts.changed()
 
     def api_tokens(self, viewer: Viewer) -> list[TokenInfo]:
         self._require_admin(viewer)

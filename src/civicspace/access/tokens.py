@@ -3,6 +3,12 @@
 A token is 32 random bytes (``secrets.token_urlsafe``); API tokens start with ``cs_`` so
 they are easy to spot in logs and secret scanners. Revoking a token deletes nothing:
 it stamps ``revoked_at`` so the history of who had access remains.
+
+A token or session found valid is trusted for ``recheck_after`` seconds (default 1) before
+the database is asked again, which spares a busy client a look-up per request. A change
+made through the same :class:`~civicspace.access.accounts.Accounts` (revoking, logging out,
+a new password, an admin disabling a user or changing a role) applies at once; one made by
+another process (the command line, another server worker) within ``recheck_after``.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select, update
@@ -18,6 +26,9 @@ from civicspace.access import tables as a
 from civicspace.access.accounts import AccountError, Accounts, User, as_utc
 
 API_PREFIX = "cs_"
+RECHECK_AFTER = 1.0
+"""Seconds a token or session found valid is trusted before the database is asked again."""
+REMEMBERED_AT_MOST = 10_000
 
 
 def digest(token: str) -> str:
@@ -33,13 +44,56 @@ class TokenInfo:
     revoked: bool
 
 
-class Tokens:
-    """Sessions and API tokens of the users in ``accounts``' database."""
+@dataclass(frozen=True)
+class _Verified:
+    """A token or session found valid: for whom, when (monotonic) and at which generation
+    of the accounts; a session also until when it lasts."""
 
-    def __init__(self, accounts: Accounts, session_lifetime: dt.timedelta | None = None) -> None:
+    user: User
+    checked: float
+    generation: int
+    expires_at: dt.datetime | None = None
+
+
+class Tokens:
+    """Sessions and API tokens of the users in ``accounts``' database.
+
+    ``recheck_after`` (seconds, 0 for every time) and ``monotonic`` are seams for tests.
+    """
+
+    def __init__(
+        self,
+        accounts: Accounts,
+        session_lifetime: dt.timedelta | None = None,
+        recheck_after: float = RECHECK_AFTER,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.accounts = accounts
         self.db = accounts.db
         self.session_lifetime = session_lifetime or dt.timedelta(hours=12)
+        self.recheck_after = recheck_after
+        self.monotonic = monotonic
+        # By ("api" or "session", digest): a session secret never answers as an API token.
+        self._verified: dict[tuple[str, str], _Verified] = {}
+
+    def _recall(self, key: tuple[str, str]) -> _Verified | None:
+        found = self._verified.get(key)
+        if found is None:
+            return None
+        if (
+            found.generation != self.accounts.generation
+            or self.monotonic() - found.checked >= self.recheck_after
+        ):
+            self._verified.pop(key, None)
+            return None
+        return found
+
+    def _remember(self, key: tuple[str, str], verified: _Verified) -> None:
+        if self.recheck_after <= 0:
+            return
+        if len(self._verified) >= REMEMBERED_AT_MOST:
+            self._verified.clear()
+        self._verified[key] = verified
 
     # --- browser sessions ---------------------------------------------------------------
     def start_session(self, user: User) -> str:
@@ -58,20 +112,29 @@ class Tokens:
         return token
 
     def session_user(self, token: str) -> User | None:
+        key = ("session", digest(token))
         now = self.accounts.clock()
+        known = self._recall(key)
+        if known is not None and known.expires_at is not None:
+            return known.user if known.expires_at > now else None
+        # Read before the look-up: a change committed meanwhile outdates what is remembered.
+        generation, checked = self.accounts.generation, self.monotonic()
         with self.db.begin() as conn:
             row = conn.execute(
                 select(a.users.c.id, a.users.c.name, a.users.c.role, a.sessions.c.expires_at)
                 .join(a.users, a.users.c.id == a.sessions.c.user_id)
-                .where(a.sessions.c.token_hash == digest(token), a.users.c.disabled.is_(False))
+                .where(a.sessions.c.token_hash == key[1], a.users.c.disabled.is_(False))
             ).first()
         if row is None or as_utc(row.expires_at) <= now:
             return None
-        return User(row.id, row.name, row.role)
+        user = User(row.id, row.name, row.role)
+        self._remember(key, _Verified(user, checked, generation, as_utc(row.expires_at)))
+        return user
 
     def end_session(self, token: str) -> None:
         with self.db.begin() as conn:
             conn.execute(delete(a.sessions).where(a.sessions.c.token_hash == digest(token)))
+        self.accounts.changed()
 
     # --- API tokens -----------------------------------------------------------------------
     def create(self, user_name: str, label: str | None = None) -> tuple[int, str]:
@@ -93,17 +156,26 @@ class Tokens:
         return token_id, token
 
     def user_for(self, token: str) -> User | None:
+        key = ("api", digest(token))
+        known = self._recall(key)
+        if known is not None:
+            return known.user
+        generation, checked = self.accounts.generation, self.monotonic()
         with self.db.begin() as conn:
             row = conn.execute(
                 select(a.users.c.id, a.users.c.name, a.users.c.role)
                 .join(a.users, a.users.c.id == a.api_tokens.c.user_id)
                 .where(
-                    a.api_tokens.c.token_hash == digest(token),
+                    a.api_tokens.c.token_hash == key[1],
                     a.api_tokens.c.revoked_at.is_(None),
                     a.users.c.disabled.is_(False),
                 )
             ).first()
-        return User(row.id, row.name, row.role) if row else None
+        if row is None:
+            return None
+        user = User(row.id, row.name, row.role)
+        self._remember(key, _Verified(user, checked, generation))
+        return user
 
     def revoke(self, token_id: int | None = None, token: str | None = None) -> bool:
         """Revoke by id or by the secret itself; False if no such live token."""
@@ -118,6 +190,7 @@ class Tokens:
                 .where(condition, a.api_tokens.c.revoked_at.is_(None))
                 .values(revoked_at=self.accounts.clock())
             )
+        self.accounts.changed()
         return result.rowcount == 1
 
     def list(self, user_name: str | None = None) -> list[TokenInfo]:

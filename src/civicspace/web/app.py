@@ -73,7 +73,11 @@ def create_app(
         db=db,
         store=store or Store(db),
         accounts=accounts,
-        tokens=Tokens(accounts, dt.timedelta(hours=settings.session_hours)),
+        tokens=Tokens(
+            accounts,
+            dt.timedelta(hours=settings.session_hours),
+            recheck_after=settings.auth_recheck_seconds,
+        ),
         settings=settings,
         templates=templates,
         signer=URLSafeSerializer(str(settings.secret_key), salt="csrf"),

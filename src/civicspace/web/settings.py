@@ -32,6 +32,14 @@ SETTINGS = (
     ),
     Setting("cookie_secure", False, "Send cookies only over HTTPS (set behind TLS)."),
     Setting("session_hours", 12, "Hours a login session lasts."),
+    Setting(
+        "auth_recheck_seconds",
+        1.0,
+        "Seconds an API token or login session found valid is trusted before the database is "
+        "asked again. Revoking, logging out or an admin's change applies at once in the "
+        "process that made it; one made elsewhere (the command line, another worker) "
+        "within this time. 0: every request asks the database.",
+    ),
     Setting("default_locale", "en", "Interface language when the browser asks for none we have."),
     Setting("page_size", 25, "Records per page in HTML lists."),
     Setting(
@@ -54,6 +62,7 @@ class Settings:
     secret_key: Secret = field(default_factory=lambda: Secret(secrets.token_urlsafe(32)))
     cookie_secure: bool = False
     session_hours: int = 12
+    auth_recheck_seconds: float = 1.0
     default_locale: str = "en"
     page_size: int = 25
     # The day the dashboard counts deadlines from; a seam so tests and demos fix "today".
@@ -64,6 +73,8 @@ class Settings:
             raise SettingsError("secret_key is a placeholder; set a long random value")
         if self.default_locale not in ("en", "ru"):
             raise SettingsError("default_locale must be 'en' or 'ru'")
+        if not 0 <= self.auth_recheck_seconds <= 60:
+            raise SettingsError("auth_recheck_seconds must be between 0 and 60")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -85,6 +96,11 @@ class Settings:
                 values[setting.name] = raw.strip().lower() in ("1", "true", "yes", "on")
             elif isinstance(setting.default, int):
                 values[setting.name] = int(raw)
+            elif isinstance(setting.default, float):
+                try:
+                    values[setting.name] = float(raw)
+                except ValueError as exc:
+                    raise SettingsError(f"CIVICSPACE_{setting.name.upper()}: {exc}") from exc
             else:
                 values[setting.name] = raw
         values.update(overrides)
