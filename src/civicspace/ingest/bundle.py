@@ -26,6 +26,7 @@ from civicspace.ingest.errors import (
     problems_from_validation,
     read_text,
 )
+from civicspace.ingest.memory import without_cycle_collection
 from civicspace.model.records import KINDS, Country, Location, Record, record_type, references
 from civicspace.store import schema as t
 from civicspace.store.mapping import MAPPINGS, load_records
@@ -79,6 +80,7 @@ def read_document(path: Path) -> Any:
         raise ImportRejected([Problem(name, where, "-", f"invalid YAML: {exc}")]) from exc
 
 
+@without_cycle_collection
 def parse_bundle(document: Any, file: str) -> Bundle:
     """Validate a parsed bundle; collects every problem before raising."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
@@ -175,6 +177,7 @@ def check_references(conn: Connection, bundle: Bundle, file: str, replace: bool)
         raise ImportRejected(problems)
 
 
+@without_cycle_collection
 def write_bundle(
     store: Store,
     bundle: Bundle,

@@ -27,6 +27,7 @@ from civicspace.ingest.errors import (
     problems_from_validation,
     read_text,
 )
+from civicspace.ingest.memory import without_cycle_collection
 from civicspace.model.records import Record, record_type
 
 _COUNTS = ("detained", "injured", "killed", "fined")
@@ -113,6 +114,7 @@ def _is_list(annotation: Any) -> bool:
     return getattr(annotation, "__origin__", None) is list or str(annotation).startswith("list[")
 
 
+@without_cycle_collection
 def read_csv(path: Path, kind: str) -> Bundle:
     """Validate every row of a CSV of ``kind``; rows are numbered as in a spreadsheet."""
     name = str(path)

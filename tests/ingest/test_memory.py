@@ -1,0 +1,44 @@
+"""Imports pause the cycle collector while they work and always give it back."""
+
+import gc
+
+import pytest
+
+from civicspace.ingest.bundle import parse_bundle
+from civicspace.ingest.errors import ImportRejected
+from civicspace.ingest.memory import without_cycle_collection
+from tests.factories import sample_bundle
+
+
+def test_the_collector_is_paused_during_the_work_and_restored_after_an_error() -> None:
+    seen = []
+
+    @without_cycle_collection
+    def work(fail: bool) -> None:
+        seen.append(gc.isenabled())
+        if fail:
+            raise ValueError("bad row")
+
+    assert gc.isenabled()
+    work(False)
+    with pytest.raises(ValueError):
+        work(True)
+    assert seen == [False, False]
+    assert gc.isenabled()
+
+
+def test_a_collector_turned_off_by_the_caller_stays_off() -> None:
+    gc.disable()
+    try:
+        without_cycle_collection(lambda: None)()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_rejected_bundle_leaves_the_collector_running() -> None:
+    broken = sample_bundle()
+    broken["incidents"][0]["date"] = "not a date"
+    with pytest.raises(ImportRejected):
+        parse_bundle(broken, "broken.json")
+    assert gc.isenabled()
