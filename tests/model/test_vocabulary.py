@@ -89,6 +89,37 @@ def test_nul_characters_are_refused_in_any_text_field() -> None:
         Incident(id="i", title="t", date="2022", country="KZ", freedoms=["assembly"], tags=["x\x00"])
 
 
+def test_nul_characters_are_reported_by_field_beside_every_other_problem() -> None:
+    bad = {
+        "id": "i",
+        "title": "a\x00b",
+        "date": "2022",
+        "country": "KZ",
+        "freedoms": ["assembly"],
+        "tags": ["x", "y\x00"],
+        "participants": [{"person_id": "p", "role": "target", "note": "n\x00"}],
+        "sources": [{"source_id": "s", "locator": "page\x00 3"}, {"source_id": "bad id"}],
+    }
+    with pytest.raises(ValidationError) as caught:
+        Incident.model_validate(bad)
+    found = {(e["loc"], "NUL" in e["msg"]) for e in caught.value.errors()}
+    assert found == {
+        (("title",), True),
+        (("tags",), True),
+        (("participants", 0, "note"), True),
+        (("sources", 0, "locator"), True),
+        (("sources", 1, "source_id"), False),
+    }
+    del bad["sources"]
+    with pytest.raises(ValidationError) as caught:
+        Incident.model_validate(bad)
+    assert {e["loc"] for e in caught.value.errors()} == {
+        ("title",),
+        ("tags",),
+        ("participants", 0, "note"),
+    }
+
+
 def test_article_titles_with_commas_load_whole() -> None:
     article = legal_article("KZ-CC", "174")
     assert article.title.endswith("class or religious discord")
