@@ -110,3 +110,37 @@ def test_link_review_and_compare(
 def test_decisions_need_known_records(database: Database) -> None:
     with pytest.raises(ValueError, match="unknown record"):
         service.decide(database, "x:1", "y:2", "same", "reviewer")
+
+
+def test_deleting_a_list_removes_its_pairs_and_clusters_and_the_queue_still_works(
+    database: Database, list_files: tuple[Path, dict[str, int]]
+) -> None:
+    from civicspace.victims.tables import linkage_clusters, linkage_pairs
+
+    folder, _ = list_files
+    import_all(database, folder)
+    # a high threshold leaves many pairs to review
+    run_id, _ = service.run_linkage(database, threshold=0.999, created_by="tester")
+    queue = service.review_queue(database, run_id, floor=0.0)
+    pair = queue[0]
+    gone = pair["left"]["list_id"]
+    service.decide(database, pair["left"]["id"], pair["right"]["id"], "same", "editor")
+
+    service.delete_list(database, gone)
+
+    with database.begin() as conn:
+        named = conn.execute(select(linkage_pairs).where(
+            linkage_pairs.c.record_l.like(f"{gone}:%") | linkage_pairs.c.record_r.like(f"{gone}:%")
+        )).all()
+        clustered = conn.execute(select(linkage_clusters.c.record_id)
+                                 .where(linkage_clusters.c.record_id.like(f"{gone}:%"))).all()
+        others = conn.execute(select(linkage_pairs).where(linkage_pairs.c.run_id == run_id)).all()
+    assert named == [] and clustered == []
+    assert others  # the other lists' pairs stay
+    after = service.review_queue(database, run_id, floor=0.0)
+    assert all(gone not in (q["left"]["list_id"], q["right"]["list_id"]) for q in after)
+    assert len(after) == sum(gone not in (q["left"]["list_id"], q["right"]["list_id"])
+                             for q in queue[1:])
+    assert all(not r.startswith(f"{gone}:") for r in service.clusters(database, run_id))
+    assert all(gone not in (d.left.list_id, d.right.list_id)
+               for d in service.decided_pairs(database))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 
 from civicspace.access.policy import AccessDenied, Viewer
 from civicspace.store.db import Database
@@ -205,10 +205,14 @@ def review_queue(db: Database, run_id: int, floor: float = 0.2,
     with db.begin() as conn:
         threshold = conn.execute(select(linkage_runs.c.threshold)
                                  .where(linkage_runs.c.id == run_id)).scalar_one()
-        pairs = conn.execute(
-            select(linkage_pairs).where(linkage_pairs.c.run_id == run_id,
-                                        linkage_pairs.c.match_probability >= floor,
-                                        linkage_pairs.c.match_probability < threshold)
+        left, right = victim_list_records.alias(), victim_list_records.alias()
+        pairs = conn.execute(  # joined to both records: a deleted list's pairs never show
+            select(linkage_pairs)
+            .join(left, left.c.id == linkage_pairs.c.record_l)
+            .join(right, right.c.id == linkage_pairs.c.record_r)
+            .where(linkage_pairs.c.run_id == run_id,
+                   linkage_pairs.c.match_probability >= floor,
+                   linkage_pairs.c.match_probability < threshold)
             .order_by(linkage_pairs.c.match_probability.desc())
         ).all()
         wanted = [p for p in pairs if (p.record_l, p.record_r) not in decided][:limit]
@@ -220,7 +224,16 @@ def review_queue(db: Database, run_id: int, floor: float = 0.2,
 
 
 def delete_list(db: Database, list_id: str) -> None:
+    """Delete a list, its records and the linkage results that name them.
+
+    Runs keep their other pairs and clusters; reviewers' decisions stay (they are kept, never
+    erased) but no longer show, as their records are gone.
+    """
+    records = select(victim_list_records.c.id).where(victim_list_records.c.list_id == list_id)
     with db.begin() as conn:
+        conn.execute(delete(linkage_pairs).where(
+            or_(linkage_pairs.c.record_l.in_(records), linkage_pairs.c.record_r.in_(records))))
+        conn.execute(delete(linkage_clusters).where(linkage_clusters.c.record_id.in_(records)))
         conn.execute(delete(victim_list_records).where(victim_list_records.c.list_id == list_id))
         conn.execute(delete(victim_lists).where(victim_lists.c.id == list_id))
 
