@@ -46,6 +46,10 @@ def _plan(
     return sql, processors, defaults
 
 
+def _as_is(row: dict[str, Any]) -> dict[str, Any]:
+    return row
+
+
 def _columns(table: Table, rows: Sequence[dict[str, Any]]) -> tuple[str, ...]:
     """The first row's columns plus those with a Python-side default (as ``insert`` would)."""
     keys = list(rows[0])
@@ -53,13 +57,20 @@ def _columns(table: Table, rows: Sequence[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts of column values, one shape per call) into ``table``."""
+def bulk_insert(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], *, secret: bool = True
+) -> None:
+    """Insert ``rows`` (dicts of column values, one shape per call) into ``table``.
+
+    ``secret=False`` says no value is marked for sealing (the rows of records none of which
+    is confidential), so rows are not searched for marks. Were one there after all, the
+    driver would refuse it: it fails closed, never writing plaintext.
+    """
     if not rows:
         return
     columns = _columns(table, rows)
     sql, processors, defaults = _plan(conn.dialect, table, columns)
-    seal = sealer(conn).row
+    seal = sealer(conn).row if secret else _as_is
     shape = rows[0].keys()
     # Values in column order in one C call; defaults (columns no row has) and type
     # processors are applied where there are any.

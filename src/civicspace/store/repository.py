@@ -202,10 +202,11 @@ class Store:
                 row["updated_at"] = row["updated_at"] or now
                 row["updated_by"] = row["updated_by"] or actor
                 row["version"] = row["version"] or 1
+        secret = any(r.visibility == "confidential" for r in records)
         for table in t.metadata.sorted_tables:
             rows = grouped.get(table)
             if rows:
-                bulk_insert(conn, table, rows)
+                bulk_insert(conn, table, rows, secret=secret)
         index_records(conn, records, new=True, written=written)
         self.journal.inserted(conn, records, actor, now, action, reason)
 
@@ -254,7 +255,12 @@ class Store:
         for table in t.metadata.sorted_tables:
             child_rows = grouped.get(table)
             if child_rows and table not in {MAPPINGS[k].table for k in MAPPINGS}:
-                bulk_insert(conn, table, child_rows)
+                bulk_insert(
+                    conn,
+                    table,
+                    child_rows,
+                    secret=any(r.visibility == "confidential" for r in records),
+                )
         index_records(conn, records, written=written)
         self.journal.inserted(conn, records, actor, now, "replace", None)
 

@@ -224,11 +224,12 @@ def index_records(
         rows.append(row)
     if not new:
         remove_documents(conn, [(r.kind, r.id) for r in records])
+    secret = any(r.visibility == "confidential" for r in records)
     if conn.dialect.name == "sqlite" and len(rows) >= BULK_FTS_AT:
         with _fts_in_bulk(conn):
-            bulk_insert(conn, t.search_documents, rows)
+            bulk_insert(conn, t.search_documents, rows, secret=secret)
     else:
-        bulk_insert(conn, t.search_documents, rows)
+        bulk_insert(conn, t.search_documents, rows, secret=secret)
 
 
 BULK_FTS_AT = 1000  # documents written at once

@@ -135,7 +135,8 @@ class RevisionJournal:
             )
             digest.update(f"{record.kind}\x1f{record.id}\x1f{number + 1}\x1f".encode())
             digest.update(hashlib.sha256(after.encode()).digest())
-        bulk_insert(conn, revisions, rows)
+        secret = any(row["visibility"] == "confidential" for row in rows)
+        bulk_insert(conn, revisions, rows, secret=secret)
         if len(rows) >= 1000 and conn.dialect.name == "postgresql":
             # A bulk import grows the table inside one transaction, out of autovacuum's
             # sight; without fresh statistics the next batch's look-up scans the table.
