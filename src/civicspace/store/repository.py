@@ -466,11 +466,15 @@ class Store:
                 # Too many matches to sort: the newest matches first, counted up to the cap.
                 newest = matches.newest(table, *conditions)
                 capped = newest.order_by(None).limit(RANKED_UP_TO + 1).subquery()
-                total = count(select(func.count()).select_from(capped))
-                ids = conn.scalars(newest.limit(query.limit).offset(query.offset)).all()
+                with matches.walking_newest_first(conn):
+                    total = count(select(func.count()).select_from(capped))
+                    ids = conn.scalars(newest.limit(query.limit).offset(query.offset)).all()
             else:
                 if matches is not None:
-                    conditions.append(table.c.id.in_(matches.ids()))
+                    # At most RANKED_UP_TO records match: read their ids first. As a subquery,
+                    # PostgreSQL walked the whole date index looking for a page of matches that
+                    # a rare word does not have (a word matching nothing: 0.6 s at 100,000).
+                    conditions.append(table.c.id.in_(conn.scalars(matches.ids()).all()))
                 total = count(select(func.count()).select_from(table).where(*conditions))
                 ids = conn.scalars(
                     select(table.c.id)
