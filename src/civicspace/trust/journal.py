@@ -111,7 +111,11 @@ class RevisionJournal:
             act = "create" if action == "import" else action
             act = "replace" if act == "create" and before is not None else act
             before_record = record_from_json(record.kind, before) if before else None
-            visibility, verification = guarded(before_record, record)
+            visibility, verification = (
+                guarded(before_record, record)
+                if before_record is not None
+                else (record.visibility, record.verification)  # what guarded() gives for one
+            )
             rows.append(
                 {
                     "kind": record.kind,
