@@ -31,6 +31,7 @@ from civicspace.model.records import KINDS, Country, Location, Record, record_ty
 from civicspace.store import schema as t
 from civicspace.store.mapping import MAPPINGS, load_records
 from civicspace.store.repository import Store
+from civicspace.trust.tables import revisions
 
 FORMAT = "civicspace-export"
 VERSION = 1
@@ -222,7 +223,10 @@ def write_bundle(
         # Fresh statistics let the planner walk the date index for ordered pages
         # instead of sorting every visible row (36 ms -> 13 ms per page at 100,000).
         with store.db.begin() as conn:
-            conn.execute(text("ANALYZE"))
+            for table in _written_tables({r.kind for r in bundle.records}):
+                conn.execute(
+                    text(f"ANALYZE {conn.dialect.identifier_preparer.format_table(table)}")
+                )
     counts: dict[str, int] = {
         "countries": len(bundle.countries),
         "locations": len(bundle.locations),
@@ -230,6 +234,19 @@ def write_bundle(
     for r in bundle.records:
         counts[r.kind] = counts.get(r.kind, 0) + 1
     return counts
+
+
+def _written_tables(kinds: set[str]) -> list[Table]:
+    """The tables an import of these kinds writes to: only they need fresh statistics.
+
+    A bare ``ANALYZE`` would, on PostgreSQL, analyse every table of the database, other
+    schemas and applications included (2 s of a 9 s import of 20,000 incidents in a
+    shared database).
+    """
+    tables = [t.search_documents, t.citations, revisions]
+    for kind in sorted(kinds):
+        tables += [MAPPINGS[kind].table, *(c.table for c in MAPPINGS[kind].collections)]
+    return tables
 
 
 def _upsert_places(conn: Connection, bundle: Bundle) -> None:
