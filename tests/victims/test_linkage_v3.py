@@ -232,3 +232,21 @@ def test_v3_links_the_lists_and_never_clusters_contradicting_records() -> None:
     assert accuracy.precision >= 0.97 and accuracy.recall >= 0.95
     lists_in_cluster = records.assign(cluster=records["unique_id"].map(clusters))
     assert not lists_in_cluster.duplicated(["cluster", "list_name"]).any()
+
+
+def test_a_skipped_em_pass_leaves_every_comparison_in_the_model(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """On three lists of about a hundred records EM drives an m probability of the pass on
+    initial, birth year and place to zero; the pass is skipped, and the model must keep the
+    comparisons that pass had set aside (it used to lose them, and fail in the cluster
+    checks, which read every comparison's match weight)."""
+    lists = make_lists(200, seed=1)
+    with caplog.at_level("WARNING", logger="civicspace.victims.linkage.model_v1"):
+        result = link_records(frame_of(lists.lists), model="v3")
+    assert any("skipped" in r.message for r in caplog.records)
+    assert [c["output_column_name"] for c in result.parameters["comparisons"]] == [
+        "surname", "given_name", "patronymic", "gender", "birth_year", "event_day", "place"
+    ]
+    accuracy = pairwise_accuracy(result.clusters, lists.truth())
+    assert accuracy.precision >= 0.95 and accuracy.recall >= 0.9
