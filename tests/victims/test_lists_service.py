@@ -6,11 +6,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from civicspace.store.db import Database
 from civicspace.victims import compare, service
 from civicspace.victims.importer import ListImportError, read_list_file
+from civicspace.victims.linkage import cluster_records, pair_key
 from civicspace.victims.synth import make_lists
 from civicspace.victims.tables import review_decisions, victim_list_records
 
@@ -144,3 +145,81 @@ def test_deleting_a_list_removes_its_pairs_and_clusters_and_the_queue_still_work
     assert all(not r.startswith(f"{gone}:") for r in service.clusters(database, run_id))
     assert all(gone not in (d.left.list_id, d.right.list_id)
                for d in service.decided_pairs(database))
+
+
+# -- pairs a v3 run kept apart --------------------------------------------------------------
+
+# A Cyrillic record without age, date or place looks like both an official record and a
+# Latin-script record born twenty years apart in different towns (as in test_linkage_v3):
+# v3 links it to one of them and keeps the other two apart.
+CONTRADICTING = {
+    "official": {"name": "Зейнуллабеков Е.Т.", "age": "30", "date": "2022-01-05",
+                 "place": "Тараз"},
+    "qantar": {"name": "Зейнуллабеков Ерлан Талгатұлы", "gender": "m"},
+    "azattyk": {"name": "Erlan Zeinullabekov", "birth_year": "1972", "date": "2022-01-09",
+                "place": "Aktobe", "gender": "m"},
+}
+
+
+@pytest.fixture(scope="module")
+def contradicting_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """Synthetic lists with the three records above added last; their ids in the database."""
+    folder = tmp_path_factory.mktemp("contradicting")
+    lists = make_lists(600, seed=11)
+    ids = {}
+    for name, record in CONTRADICTING.items():
+        lists.lists[name].append({"record_id": f"{name}-x", "person_id": None, **record})
+        ids[name] = f"{name}:{len(lists.lists[name]) + 1}"  # row 1 is the header
+    lists.write(folder)
+    return folder, ids
+
+
+def test_a_v3_run_keeps_its_pairs_apart_when_reclustered_until_a_reviewer_joins_them(
+    database: Database, contradicting_files: tuple[Path, dict[str, str]]
+) -> None:
+    from civicspace.victims.tables import linkage_apart, linkage_runs
+
+    folder, ids = contradicting_files
+    import_all(database, folder)
+    run_id, result = service.run_linkage(database, model="v3", created_by="tester")
+    official, latin = ids["official"], ids["azattyk"]
+    assert (official, latin) in result.apart or (latin, official) in result.apart
+    with database.begin() as conn:
+        stored = {(r.record_l, r.record_r) for r in conn.execute(
+            select(linkage_apart).where(linkage_apart.c.run_id == run_id))}
+    assert stored == {pair_key(a, b) for a, b in result.apart}
+    # redoing the run's clustering from what is stored gives the run's clusters
+    assert service.clusters(database, run_id) == result.clusters
+    assert result.clusters[official] != result.clusters[latin]
+    # ...and the stored pairs alone would not: without them the two would be re-joined
+    record_list = {r: r.split(":")[0] for r in result.clusters}
+    unchecked = cluster_records(record_list, result.pairs, result.threshold)
+    assert unchecked[official] == unchecked[latin]
+    # a reviewer's "same person" overrides the model's "apart"
+    service.decide(database, latin, official, "same", "editor", note="same man, wrong age")
+    joined = service.clusters(database, run_id)
+    assert joined[official] == joined[latin]
+    # deleting the run deletes its pairs kept apart with it
+    with database.begin() as conn:
+        conn.execute(delete(linkage_runs).where(linkage_runs.c.id == run_id))
+        assert conn.execute(select(linkage_apart)).all() == []
+
+
+def test_deleting_a_list_removes_the_pairs_kept_apart_that_name_its_records(
+    database: Database, contradicting_files: tuple[Path, dict[str, str]]
+) -> None:
+    from civicspace.victims.tables import linkage_apart
+
+    folder, ids = contradicting_files
+    import_all(database, folder)
+    run_id, result = service.run_linkage(database, model="v3", created_by="tester")
+    assert any(ids["azattyk"] in pair for pair in result.apart)
+
+    service.delete_list(database, "azattyk")
+
+    with database.begin() as conn:
+        left = [(r.record_l, r.record_r) for r in conn.execute(
+            select(linkage_apart).where(linkage_apart.c.run_id == run_id))]
+    assert left == sorted(pair_key(a, b) for a, b in result.apart
+                          if not (a.startswith("azattyk:") or b.startswith("azattyk:")))
+    assert all(not r.startswith("azattyk:") for r in service.clusters(database, run_id))

@@ -28,6 +28,7 @@ from civicspace.victims.linkage import (
 )
 from civicspace.victims.normalise import NORMALISER_VERSION, normalise
 from civicspace.victims.tables import (
+    linkage_apart,
     linkage_clusters,
     linkage_pairs,
     linkage_runs,
@@ -143,7 +144,8 @@ def run_linkage(
     db: Database, *, engine: str = "duckdb", model: str = "v2", threshold: float | None = None,
     created_by: str | None = None, progress: Callable[[str], None] | None = None,
 ) -> tuple[int, LinkageResult]:
-    """Link every imported list, store pairs and clusters; decisions override the model."""
+    """Link every imported list; store pairs, clusters and the pairs kept apart (v3), so
+    :func:`clusters` can redo the run's clustering later. Decisions override the model."""
     frame = records_frame(db)
     if frame.empty or frame["list_name"].nunique() < 2:
         raise ValueError("import at least two lists before linking")
@@ -167,6 +169,10 @@ def run_linkage(
                                   "match_probability": p.probability})
         if pair_rows:
             conn.execute(insert(linkage_pairs), pair_rows)
+        apart = sorted({pair_key(a, b) for a, b in result.apart})
+        if apart:
+            conn.execute(insert(linkage_apart), [
+                {"run_id": run_id, "record_l": a, "record_r": b} for a, b in apart])
         conn.execute(insert(linkage_clusters), [
             {"run_id": run_id, "record_id": r, "cluster_id": c}
             for r, c in result.clusters.items()
@@ -182,7 +188,8 @@ def latest_run(db: Database) -> int | None:
 
 def clusters(db: Database, run_id: int) -> dict[str, str]:
     """record id -> cluster id of a run, re-clustered with the decisions made since, so a
-    reviewer's word takes effect without re-running the model."""
+    reviewer's word takes effect without re-running the model. Pairs the run kept apart
+    stay apart unless a reviewer said "same"."""
     with db.begin() as conn:
         threshold = conn.execute(select(linkage_runs.c.threshold)
                                  .where(linkage_runs.c.id == run_id)).scalar_one()
@@ -191,10 +198,12 @@ def clusters(db: Database, run_id: int) -> dict[str, str]:
             .join(victim_list_records, victim_list_records.c.id == linkage_clusters.c.record_id)
             .where(linkage_clusters.c.run_id == run_id)).all()
         pairs = conn.execute(select(linkage_pairs).where(linkage_pairs.c.run_id == run_id)).all()
+        apart = conn.execute(select(linkage_apart.c.record_l, linkage_apart.c.record_r)
+                             .where(linkage_apart.c.run_id == run_id)).all()
     return cluster_records(
         {m.record_id: m.list_id for m in members},
         [ScoredPair(p.record_l, p.record_r, p.match_probability) for p in pairs],
-        threshold, active_decisions(db),
+        threshold, active_decisions(db), apart=[(a.record_l, a.record_r) for a in apart],
     )
 
 
@@ -224,7 +233,8 @@ def review_queue(db: Database, run_id: int, floor: float = 0.2,
 
 
 def delete_list(db: Database, list_id: str) -> None:
-    """Delete a list, its records and the linkage results that name them.
+    """Delete a list, its records and the linkage results (pairs, clusters, pairs kept
+    apart) that name them.
 
     Runs keep their other pairs and clusters; reviewers' decisions stay (they are kept, never
     erased) but no longer show, as their records are gone.
@@ -234,6 +244,8 @@ def delete_list(db: Database, list_id: str) -> None:
         conn.execute(delete(linkage_pairs).where(
             or_(linkage_pairs.c.record_l.in_(records), linkage_pairs.c.record_r.in_(records))))
         conn.execute(delete(linkage_clusters).where(linkage_clusters.c.record_id.in_(records)))
+        conn.execute(delete(linkage_apart).where(
+            or_(linkage_apart.c.record_l.in_(records), linkage_apart.c.record_r.in_(records))))
         conn.execute(delete(victim_list_records).where(victim_list_records.c.list_id == list_id))
         conn.execute(delete(victim_lists).where(victim_lists.c.id == list_id))
 

@@ -97,6 +97,18 @@ linkage_clusters = Table(
     Column("cluster_id", ID, nullable=False, index=True),
 )
 
+# Pairs a run found contradictory within a cluster (model v3) and kept apart. Re-clustering
+# a run with later decisions (``service.clusters``) keeps them apart too, unless a reviewer
+# said "same"; without them a decision would re-join what the model had split.
+linkage_apart = Table(
+    "linkage_apart",
+    metadata,
+    Column("run_id", Integer, ForeignKey("linkage_runs.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("record_l", ID, primary_key=True),
+    Column("record_r", ID, primary_key=True),
+)
+
 review_decisions = Table(
     "review_decisions",
     metadata,
@@ -113,4 +125,4 @@ review_decisions = Table(
 )
 
 ALL_TABLES = (victim_lists, victim_list_records, linkage_runs, linkage_pairs, linkage_clusters,
-              review_decisions)
+              linkage_apart, review_decisions)
