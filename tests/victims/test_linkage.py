@@ -42,7 +42,7 @@ def test_default_model_links_cyrillic_latin_and_initials_only_lists(
     records, truth = synthetic
     result = link_records(records, engine="duckdb")
     accuracy = pairwise_accuracy(result.clusters, truth)
-    assert (result.model_version, result.threshold) == ("v2", 0.5)
+    assert (result.model_version, result.threshold) == ("v3", 0.3)
     assert accuracy.precision >= 0.97
     assert accuracy.recall >= 0.95
     # the baseline (stock comparisons on names as written) cannot cross scripts
@@ -51,13 +51,30 @@ def test_default_model_links_cyrillic_latin_and_initials_only_lists(
     surname = next(
         c for c in result.parameters["comparisons"] if c["output_column_name"] == "surname"
     )
-    assert any(
-        level.get("tf_adjustment_column") == "surname_key" for level in surname["comparison_levels"]
-    )
+    tf_columns = {level.get("tf_adjustment_column") for level in surname["comparison_levels"]}
+    assert {"surname_key", "surname_skeleton"} <= tf_columns
     # every cluster holds at most one record per list
     lists_in_cluster = records.assign(cluster=records["unique_id"].map(result.clusters))
     assert not lists_in_cluster.duplicated(["cluster", "list_name"]).any()
     # uncertain pairs (review queue) lie between the review floor and the threshold
+    assert all(0.2 <= p.probability < 0.3 for p in result.uncertain_pairs())
+
+
+def test_v2_stays_available_to_reproduce_older_runs(
+    synthetic: tuple[pd.DataFrame, dict[str, int]],
+) -> None:
+    records, truth = synthetic
+    result = link_records(records, model="v2")
+    accuracy = pairwise_accuracy(result.clusters, truth)
+    assert (result.model_version, result.threshold) == ("v2", 0.5)
+    assert accuracy.precision >= 0.97 and accuracy.recall >= 0.95
+    assert result.apart == []  # v2 does not check its clusters
+    surname = next(
+        c for c in result.parameters["comparisons"] if c["output_column_name"] == "surname"
+    )
+    assert any(
+        level.get("tf_adjustment_column") == "surname_key" for level in surname["comparison_levels"]
+    )
     assert all(0.2 <= p.probability < 0.5 for p in result.uncertain_pairs())
 
 
@@ -96,7 +113,9 @@ def test_reviewer_decisions_override_the_model(
         if record_list[a] != record_list[b] and result.clusters[a] != result.clusters[b]
     )
     decisions = {pair_key(linked.left, linked.right): "different", pair_key(*unlinked): "same"}
-    again = cluster_records(record_list, result.pairs, result.threshold, decisions)
+    again = cluster_records(
+        record_list, result.pairs, result.threshold, decisions, apart=result.apart
+    )
     assert again[linked.left] != again[linked.right]
     assert again[unlinked[0]] == again[unlinked[1]]
 

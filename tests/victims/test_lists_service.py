@@ -84,6 +84,9 @@ def test_link_review_and_compare(
     folder, truth = list_files
     import_all(database, folder)
     run_id, result = service.run_linkage(database, created_by="tester")
+    assert (result.model_version, result.threshold) == ("v3", 0.3)  # the default model
+    details = service.run_details(database, run_id)
+    assert details is not None and details["model_version"] == "v3"
     clusters = service.clusters(database, run_id)
     assert clusters == result.clusters
     # a reviewer splits a linked pair: the split holds from then on

@@ -25,6 +25,7 @@ from civicspace.victims.estimation import (
 )
 from civicspace.victims.estimation.report import METHODS, EstimationReport
 from civicspace.victims.importer import ListImportError, parse_mapping
+from civicspace.victims.linkage import DEFAULT_MODEL, MODELS
 
 app = typer.Typer(help="Victim lists: import, link across scripts, review, compare, estimate.",
                   no_args_is_help=True)
@@ -94,16 +95,18 @@ def link_command(
     ctx: typer.Context,
     engine: str = typer.Option("duckdb", help="duckdb (one machine) or spark."),
     threshold: float | None = typer.Option(
-        None, min=0.5, max=1.0, help="Match probability to link (default: the model's own, "
-        "0.5 for v2, 0.9 for v1)."),
-    model: str = typer.Option("v2", help="Linkage model version (v2, or v1 to reproduce "
-                              "older runs)."),
+        None, min=0.2, max=1.0, help="Match probability to link (default: the model's own, "
+        "0.3 for v3, 0.5 for v2, 0.9 for v1)."),
+    model: str = typer.Option(DEFAULT_MODEL, help="Linkage model version (v3, or v2 or v1 "
+                              "to reproduce older runs)."),
 ) -> None:
     """Link all imported lists (reviewers' decisions always win over the model)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     if engine not in ("duckdb", "spark"):
         _fail(f"--engine must be duckdb or spark, not {engine!r}")
+    if model not in MODELS:
+        _fail(f"--model must be one of {', '.join(MODELS)}, not {model!r}")
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err) as progress:
         task = progress.add_task("loading records", total=None)

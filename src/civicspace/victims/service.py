@@ -20,6 +20,7 @@ from civicspace.access.policy import AccessDenied, Viewer
 from civicspace.store.db import Database
 from civicspace.victims.importer import LIST_KINDS, ListImportError, read_list_file
 from civicspace.victims.linkage import (
+    DEFAULT_MODEL,
     LinkageResult,
     ScoredPair,
     cluster_records,
@@ -141,8 +142,9 @@ def decide(db: Database, a: str, b: str, decision: str, decided_by: str,
 
 
 def run_linkage(
-    db: Database, *, engine: str = "duckdb", model: str = "v2", threshold: float | None = None,
-    created_by: str | None = None, progress: Callable[[str], None] | None = None,
+    db: Database, *, engine: str = "duckdb", model: str = DEFAULT_MODEL,
+    threshold: float | None = None, created_by: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[int, LinkageResult]:
     """Link every imported list; store pairs, clusters and the pairs kept apart (v3), so
     :func:`clusters` can redo the run's clustering later. Decisions override the model."""

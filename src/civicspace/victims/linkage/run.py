@@ -37,7 +37,7 @@ MODELS: dict[str, ModuleType] = {
     "v3": model_v3,
     "baseline": baseline,
 }
-DEFAULT_MODEL = "v2"
+DEFAULT_MODEL = "v3"
 DEFAULT_THRESHOLD = 0.9  # for models that do not name their own
 REVIEW_FLOOR = 0.2  # pairs between this and the threshold go to the review queue
 _STRING_FIELDS = (
