@@ -1,12 +1,16 @@
 """``civicspace lists ...``: import, link, review, compare and estimate victim lists.
 
-Only argument parsing and printing live here; the work is in the services.
+Only argument parsing and printing live here; the work is in the services. Every command
+that touches the lists in the database acts as the viewer of the global ``--as`` and
+follows the service's rules: the roles that read the lists (researchers, editors, admins)
+import, link, show, compare and delete them; editors and admins decide pairs. Without
+``--as`` the local operator is an editor, as for every other command.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from civicspace.access.policy import AccessDenied, Viewer
 from civicspace.victims import compare as comparing
 from civicspace.victims import service
 from civicspace.victims.estimation import (
@@ -44,11 +49,24 @@ def _database(ctx: typer.Context) -> Any:
     return open_database(ctx)
 
 
-def _user() -> str:
+def _viewer(ctx: typer.Context, require: Callable[[Viewer], None]) -> Viewer:
+    """The viewer of ``--as`` if ``require`` lets them through; else one line and exit 1.
+
+    Checked before the database is opened, so a refused command creates nothing.
+    """
+    from civicspace.cli_common import viewer
+
+    who = viewer(ctx)
     try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
+        require(who)
+    except AccessDenied as exc:
+        _fail(str(exc))
+    return who
+
+
+def _name(who: Viewer) -> str:
+    """Who did it, as imports, runs and decisions record it (as the other commands do)."""
+    return who.name or who.role
 
 
 @app.command("import")
@@ -64,6 +82,7 @@ def import_command(
     columns: str = typer.Option(None, help="Column mapping: name=ФИО,age=Возраст,place=Город"),
 ) -> None:
     """Import one list; every bad row is reported and nothing is imported if there is one."""
+    who = _viewer(ctx, service.require_list_reader)
     try:
         when = dt.date.fromisoformat(compiled_on) if compiled_on else None
     except ValueError:
@@ -71,7 +90,8 @@ def import_command(
         return
     meta = service.ListMetadata(list_id, title or list_id, kind, compiler, when, notes)
     try:
-        count = service.import_list(_database(ctx), path, meta, parse_mapping(columns), _user())
+        count = service.import_list(_database(ctx), path, meta, parse_mapping(columns),
+                                    _name(who))
     except ListImportError as exc:
         for problem in exc.problems:
             typer.echo(problem, err=True)
@@ -83,11 +103,30 @@ def import_command(
 @app.command("show")
 def show_command(ctx: typer.Context) -> None:
     """The imported lists."""
+    _viewer(ctx, service.require_list_reader)
     table = Table("id", "title", "kind", "compiler", "date", "records")
     for row in service.lists(_database(ctx)):
         table.add_row(row["id"], row["title"], row["kind"], row["compiler"] or "",
                       str(row["compiled_on"] or ""), str(row["record_count"]))
     console.print(table)
+
+
+@app.command("delete")
+def delete_command(
+    ctx: typer.Context,
+    list_id: str = typer.Argument(..., help="Id of the list to delete."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask before deleting."),
+) -> None:
+    """Delete a list, its records and the linkage results naming them (decisions are kept)."""
+    _viewer(ctx, service.require_list_reader)
+    db = _database(ctx)
+    known = {row["id"]: row["record_count"] for row in service.lists(db)}
+    if list_id not in known:
+        _fail(f"no list {list_id!r}")
+    if not yes:
+        typer.confirm(f"delete list {list_id!r} and its {known[list_id]} records?", abort=True)
+    service.delete_list(db, list_id)
+    console.print(f"deleted list {list_id!r} and its {known[list_id]} records")
 
 
 @app.command("link")
@@ -103,6 +142,7 @@ def link_command(
     """Link all imported lists (reviewers' decisions always win over the model)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    who = _viewer(ctx, service.require_list_reader)
     if engine not in ("duckdb", "spark"):
         _fail(f"--engine must be duckdb or spark, not {engine!r}")
     if model not in MODELS:
@@ -113,7 +153,7 @@ def link_command(
         try:
             run_id, result = service.run_linkage(
                 _database(ctx), engine=engine, model=model, threshold=threshold,
-                created_by=_user(), progress=lambda m: progress.update(task, description=m))
+                created_by=_name(who), progress=lambda m: progress.update(task, description=m))
         except ValueError as exc:
             _fail(str(exc))
             return
@@ -142,11 +182,12 @@ def review_command(
     note: str = typer.Option(None, help="Why (kept with the decision)."),
 ) -> None:
     """Go through uncertain pairs and decide; or decide one pair with --accept/--reject."""
+    who = _viewer(ctx, service.require_pair_decider)
     db, run_id = _run_id(ctx, run)
     for pair, verdict in ((accept, "same"), (reject, "different")):
         if pair and pair[0]:
             try:
-                service.decide(db, pair[0], pair[1], verdict, _user(), note)
+                service.decide(db, pair[0], pair[1], verdict, _name(who), note)
             except ValueError as exc:
                 _fail(str(exc))
             console.print(f"recorded: {pair[0]} and {pair[1]} are {verdict}")
@@ -167,7 +208,8 @@ def review_command(
             break
         if answer.lower()[:1] in ("y", "n"):
             service.decide(db, item["left"]["id"], item["right"]["id"],
-                           "same" if answer.lower().startswith("y") else "different", _user())
+                           "same" if answer.lower().startswith("y") else "different",
+                           _name(who))
 
 
 @app.command("compare")
@@ -181,6 +223,7 @@ def compare_command(
     histories: Path = typer.Option(None, help="Write capture histories for `estimate`."),
 ) -> None:
     """Who is on which list, who is missing from the official list, and overlaps."""
+    _viewer(ctx, service.require_list_reader)
     db, run_id = _run_id(ctx, run)
     records = service.records_frame(db)
     if official is None:
@@ -244,7 +287,8 @@ def estimate_command(
     try:
         if histories is not None:
             strata = read_histories_csv(histories, stratum)
-        else:
+        else:  # a histories file holds counts only; a run's clusters name people
+            _viewer(ctx, service.require_list_reader)
             db, run_id = _run_id(ctx, run)
             comparison = comparing.compare_lists(service.records_frame(db),
                                                  service.clusters(db, run_id))
