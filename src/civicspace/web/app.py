@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -20,6 +19,7 @@ from civicspace.web.admin import build_admin
 from civicspace.web.api import build_router
 from civicspace.web.auth import Services
 from civicspace.web.head import HeadAsGet
+from civicspace.web.headers import SecurityHeaders
 from civicspace.web.history import build_history_router
 from civicspace.web.limits import RequestBodyLimit
 from civicspace.web.lists import build_lists
@@ -27,21 +27,6 @@ from civicspace.web.pages import build_pages
 from civicspace.web.settings import Settings
 
 HERE = Path(__file__).parent
-HSTS = "max-age=63072000; includeSubDomains"  # two years, sent only behind TLS
-
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
-
-
 def create_app(
     db: Database,
     settings: Settings | None = None,
@@ -84,22 +69,7 @@ def create_app(
     )
     errors.install(app)
     app.add_middleware(RequestBodyLimit)
-
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if settings.cookie_secure:
-            response.headers["Strict-Transport-Security"] = HSTS
-        if not request.url.path.startswith("/static/"):
-            # Pages and API answers depend on who asks: never keep them in shared caches.
-            response.headers["Cache-Control"] = "no-store"
-            response.headers["Vary"] = "Cookie, Authorization, Accept-Language"
-        return response
-
+    app.add_middleware(SecurityHeaders, tls=settings.cookie_secure)
     # Outermost: HEAD runs as GET (every middleware and route sees a GET) minus the body.
     app.add_middleware(HeadAsGet)
 
