@@ -47,3 +47,16 @@ def test_a_broad_word_lists_the_newest_matches_and_says_so(
     api = web.http.get("/api/v1/incidents?q=kettling&limit=2", headers=web.as_("viewer")).json()
     assert (api["total"], api["total_exact"], api["newest_first"]) == (2, False, True)
     assert [i["id"] for i in api["items"]] == ["inc-kettle-4", "inc-kettle-3"]
+
+
+def test_incident_rows_and_filters_name_terms_in_the_reader_language(web: Web) -> None:
+    english = web.http.get("/incidents?freedom=expression").text
+    row = english.split('href="/incidents/inc-extension"')[1].split("</tr>")[0]
+    assert "<td>Expression</td>" in row and "<td>Activist prosecuted</td>" in row
+    assert '<option value="expression" selected>Expression</option>' in english
+    russian = web.http.get("/incidents?freedom=expression&lang=ru").text
+    row = russian.split('href="/incidents/inc-extension"')[1].split("</tr>")[0]
+    # A term without a Russian label keeps its English one.
+    assert "<td>Свобода выражения</td>" in row and "<td>Activist prosecuted</td>" in row
+    assert '<option value="expression" selected>Свобода выражения</option>' in russian
+    assert '<option value="assembly" >' in russian  # not the one chosen
