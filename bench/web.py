@@ -74,29 +74,21 @@ def load(url: str, n: int) -> str:
     return token
 
 
-LISTEN_QUEUE = 2048
-
-
 def serve(port: int, workers: int) -> None:
-    """Uvicorn in ``workers`` processes sharing a listening socket made here, with proto=TCP.
+    """Uvicorn in ``workers`` processes, each with its own listening socket on ``port``
+    (SO_REUSEPORT), the kernel handing each new connection to one of them.
 
-    Uvicorn (0.54) binds its multi-worker socket with proto 0, so asyncio does not set
-    TCP_NODELAY on accepted connections and each keep-alive request after the first waits
-    ~40 ms for a delayed ACK (Kludex/uvicorn#3149): 52 ms instead of 7 ms for an incident
-    page at one client. Binding the socket here sidesteps that.
+    Sharing one listening socket, the first worker to wake accepted every connection of a
+    burst (asyncio takes up to its backlog per turn, uvloop all that wait) and kept them
+    for their keep-alive life while the other idled: at 10 clients, CPU per request by
+    worker was 36.4/0.0, 0.0/27.9, 15.6/0.1 ms. Even a backlog of 1 did not help: while
+    the first worker took one connection per turn, the other was not yet scheduled.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
-    sock.listen(LISTEN_QUEUE)
     if workers == 1:
-        serve_worker(sock.fileno())
+        serve_worker(port)
         return
     children = [
-        subprocess.Popen(
-            [sys.executable, __file__, "--serve-worker", str(sock.fileno())],
-            pass_fds=(sock.fileno(),),
-        )
+        subprocess.Popen([sys.executable, __file__, "--serve-worker", str(port)])
         for _ in range(workers)
     ]
 
@@ -110,27 +102,21 @@ def serve(port: int, workers: int) -> None:
         child.wait()
 
 
-def serve_worker(fd: int) -> None:
-    """One worker on the shared socket ``fd``, taking one connection per turn of its loop.
+def serve_worker(port: int) -> None:
+    """One worker with a socket of its own, made with proto=TCP.
 
-    asyncio accepts as many waiting connections as its ``backlog`` in one go, so the first
-    worker to wake took every connection a burst of clients opened (10 clients: 10 to one
-    worker and 0 to the other, or 7 and 3) and kept them for their keep-alive life, while
-    the other worker idled. With a backlog of 1 each worker takes one connection and goes
-    back to its loop, and the workers share the burst. The kernel's queue for connections
-    not yet accepted is set back to ``LISTEN_QUEUE`` after the server starts.
+    Uvicorn (0.54) binds its sockets with proto 0, so asyncio does not set TCP_NODELAY on
+    accepted connections and each keep-alive request after the first waits ~40 ms for a
+    delayed ACK (Kludex/uvicorn#3149): 52 ms instead of 7 ms for an incident page.
     """
     import uvicorn
 
-    class OneAcceptPerTurn(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets)
-            for listening in sockets or []:
-                listening.listen(LISTEN_QUEUE)
-
-    config = uvicorn.Config("web:app_factory", factory=True, backlog=1, log_level="warning")
-    sock = socket.socket(fileno=fd)
-    OneAcceptPerTurn(config).run(sockets=[sock])
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", port))
+    config = uvicorn.Config("web:app_factory", factory=True, log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def free_port() -> int:
@@ -273,7 +259,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--workers", type=int, default=2, help="Uvicorn worker processes")
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
-    parser.add_argument("--serve-worker", type=int, metavar="FD", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-worker", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.workers)
