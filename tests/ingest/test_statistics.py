@@ -1,4 +1,5 @@
-"""A large import refreshes the planner's statistics of the tables it wrote, and no others."""
+"""A large import refreshes the planner's statistics of the tables it wrote, and no others,
+and leaves the search index merged."""
 
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ def test_an_import_analyses_the_tables_it_wrote_and_leaves_other_schemas_alone(
                 for table in ("incidents", "search_documents", "revisions"):
                     assert last[f"{schema}.{table}"] is not None
                 assert last["neighbour.ledger"] is None
+                # the search index's pending list was merged: nothing left to clean
+                pending = text("SELECT gin_clean_pending_list('ix_search_documents_tsv')")
+                assert conn.scalar(pending) == 0
     finally:
         if not sqlite:
             with store.db.begin() as conn:

@@ -199,3 +199,26 @@ def test_a_failed_bulk_index_keeps_the_search_trigger(
     assert [h.id for h in store.search("Toleubai", EDITOR)] == ["p-after"]
     assert {h.id for h in store.search("Seitkali", EDITOR)} == {"p-0", "p-1", "p-2"}
     store.db.dispose()
+
+
+def test_more_than_is_exact_whether_the_matches_are_recent_or_old(store) -> None:
+    """PostgreSQL first looks among the newest documents; either way the answer is exact."""
+    from civicspace.store import search as search_module
+
+    old = [Person(id=f"p-old-{i}", name={"text": f"Досымов {i}"}) for i in range(5)]
+    newer = [Person(id=f"p-new-{i}", name={"text": f"Ерланов {i}"}) for i in range(20)]
+    for person in [*old, *newer]:
+        store.save(person, EDITOR)
+
+    def more_than(word: str, n: int) -> bool:
+        with store.db.begin() as conn:
+            query = search_module._query(conn, [word], EDITOR)
+            return query.more_than(conn, n)
+
+    # the old matches lie beyond the newest 2 * (n + 1) documents: counted from the index
+    assert more_than("dosimov", 4) is True
+    assert more_than("dosimov", 5) is False
+    # the recent ones are found among the newest documents
+    assert more_than("erlanov", 19) is True
+    assert more_than("erlanov", 20) is False
+    assert more_than("nobody", 0) is False

@@ -305,6 +305,11 @@ relevant: scoring every match of a word found in most records costs ~100 ms at 1
 records, while the newest matches come straight from the index."""
 
 
+BROAD_WINDOW = 2
+"""PostgreSQL first looks for more than N matches among the newest ``BROAD_WINDOW * (N+1)``
+documents: a word in half the documents or more is known broad without its index."""
+
+
 @dataclass(frozen=True)
 class _Query:
     """One query's full-text condition, for SQLite (an FTS5 MATCH) or PostgreSQL (a tsquery)."""
@@ -328,16 +333,28 @@ class _Query:
 
     def more_than(self, conn: Connection, n: int, count: Counter | None = None) -> bool:
         """Whether over ``n`` documents match, whoever may read them (stops at ``n + 1``)."""
+        counter = count or plain_counter(conn)
         if self.sqlite:
             capped = "SELECT rowid FROM search_fts WHERE search_fts MATCH :match LIMIT :cap"
             query = text(f"SELECT count(*) FROM ({capped})")
         else:
+            # GIN cannot stop early: counting a word in most documents reads all its
+            # matches (17 ms for 64,000 of 121,000). The newest documents, read backwards,
+            # often hold enough matches already (1.5 ms); otherwise count from the index.
+            recent = text(
+                "SELECT count(*) FROM (SELECT 1 FROM (SELECT tsv FROM search_documents"
+                " ORDER BY id DESC LIMIT :window) AS recent"
+                " WHERE tsv @@ to_tsquery('simple', :match) LIMIT :cap) AS capped"
+            )
+            window = BROAD_WINDOW * (n + 1)
+            if counter(recent.bindparams(match=self.match, cap=n + 1, window=window)) > n:
+                return True
             query = text(
                 "SELECT count(*) FROM (SELECT 1 FROM search_documents"
                 " WHERE tsv @@ to_tsquery('simple', :match) LIMIT :cap) AS capped"
             )
         # The values are bound to the statement, where a count cache's key sees them.
-        counted = (count or plain_counter(conn))(query.bindparams(match=self.match, cap=n + 1))
+        counted = counter(query.bindparams(match=self.match, cap=n + 1))
         return counted > n
 
 
