@@ -54,7 +54,8 @@ def test_each_visibility_class_gets_its_own_count(cached: Store) -> None:
     # Asked again in the opposite order: every answer comes from the cache, unchanged.
     again = {v.role: cached.list("incidents", v).total for v in (ANONYMOUS, VIEWER, EDITOR)}
     assert again == first
-    assert cached.count_cache is not None and cached.count_cache.hits == hits + 3
+    # Each list is answered from the cache twice: its count and its page's ids.
+    assert cached.count_cache is not None and cached.count_cache.hits == hits + 6
 
 
 def test_confidential_records_never_count_for_viewers(cached: Store, database) -> None:
@@ -115,3 +116,46 @@ def test_nothing_is_cached_without_the_audit_head(cached: Store, database) -> No
 def test_only_a_store_whose_writes_are_audited_caches(database) -> None:
     assert Store(database).count_cache is not None
     assert Store(database, journal=NoJournal()).count_cache is None
+
+
+def test_page_ids_are_kept_apart_and_follow_every_write(cached: Store, database) -> None:
+    """Pages answered from the cache are those a store without one gives, for each
+    viewer, before and after writes by another store."""
+    fresh = Store(database, journal=NoJournal())  # no cache
+    other = Store(database)
+    queries = (
+        RecordQuery(sort="date", descending=True),
+        RecordQuery(sort="date", descending=True, limit=1, offset=1),
+        RecordQuery(text="Mamai"),
+    )
+
+    def pages(store: Store, kind: str = "list") -> list[list[str]]:
+        read = store.list if kind == "list" else store.summaries
+        return [
+            [r.id for r in read("incidents", v, q).items]
+            for v in (EDITOR, VIEWER, ANONYMOUS)
+            for q in queries
+        ]
+
+    def check() -> None:
+        expected = pages(fresh)
+        assert pages(cached) == expected
+        assert pages(cached) == expected  # the second time from the cache
+        assert pages(cached, "summaries") == expected
+
+    check()
+    assert cached.count_cache is not None and cached.count_cache.hits > 0
+    other.save(incident("inc-new", "restricted", "unverified"), EDITOR)
+    check()
+    published = other.get("incidents", "inc-new", EDITOR)
+    other.save(
+        published.model_copy(update={"visibility": "public", "verification": "verified"}), EDITOR
+    )
+    check()
+    other.save(
+        other.get("incidents", "inc-new", EDITOR).model_copy(update={"visibility": "confidential"}),
+        EDITOR,
+    )
+    check()
+    other.delete("incidents", "inc-new", EDITOR)
+    check()

@@ -1,18 +1,21 @@
-"""Counts of list queries, kept until the data changes.
+"""Counts and page ids of list queries, kept until the data changes.
 
-Counting the incidents a viewer may see takes a few milliseconds at 100,000 records and
-answers the same until something is written. The data's version is the head of the audit
+Counting the incidents a viewer may see takes a few milliseconds at 100,000 records, and
+choosing a deep page's ids as much again on PostgreSQL (the tie-breaking sort), and both
+answer the same until something is written. The data's version is the head of the audit
 trail (its sequence number and chained hash): every change a store with the revision
 journal makes appends an audit entry in the change's own transaction, and the head row
 stays locked until that transaction commits, so the head moves whenever committed records
 may have changed (and on logins and audited reads, which only costs a recount).
 
-The key of a count is the version and the count statement itself, its structure and
-every bound value, so the viewer's visibility rule and each filter are part of the key by
-construction: an editor's count is never an anonymous visitor's answer.
+The key of an answer is the version and the statement itself, its structure and every
+bound value, so the viewer's visibility rule and each filter are part of the key by
+construction: an editor's count or page is never an anonymous visitor's answer. Only ids
+are kept, never records: a page's records are read afresh.
 
 >>> # count = cache.counter(conn)  # reads the version first, then
 >>> # count(select(func.count()).select_from(t.incidents).where(...))
+>>> # count.ids(select(t.incidents.c.id).where(...).limit(25))
 """
 
 from __future__ import annotations
@@ -27,12 +30,25 @@ from sqlalchemy import Connection, Executable, select
 from civicspace.trust.tables import audit_head
 
 Version = tuple[int, str]
-Counter = Callable[[Executable], int]
+Answer = int | tuple[str, ...]
+
+
+class Counter:
+    """Runs count statements (calling it) and id statements (:meth:`ids`) on ``conn``."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def __call__(self, statement: Executable) -> int:
+        return int(self.conn.scalar(statement) or 0)
+
+    def ids(self, statement: Executable) -> tuple[str, ...]:
+        return tuple(self.conn.scalars(statement))
 
 
 def plain_counter(conn: Connection) -> Counter:
     """Counting without a cache: each statement runs."""
-    return lambda statement: int(conn.scalar(statement) or 0)
+    return Counter(conn)
 
 
 def data_version(conn: Connection) -> Version | None:
@@ -58,61 +74,78 @@ def _hashable(value: Any) -> Hashable:
     return value  # type: ignore[no-any-return]
 
 
+class _Cached(Counter):
+    def __init__(self, conn: Connection, cache: CountCache, version: Version) -> None:
+        super().__init__(conn)
+        self.cache = cache
+        self.version = version
+
+    def __call__(self, statement: Executable) -> int:
+        found = self._answer(statement, super().__call__)
+        assert isinstance(found, int)
+        return found
+
+    def ids(self, statement: Executable) -> tuple[str, ...]:
+        found = self._answer(statement, super().ids)
+        assert isinstance(found, tuple)
+        return found
+
+    def _answer(self, statement: Executable, run: Callable[[Executable], Answer]) -> Answer:
+        key = statement_key(statement)
+        if key is None:
+            return run(statement)
+        found = self.cache._get(self.version, key)
+        if found is not None:
+            return found
+        answer = run(statement)
+        self.cache._put(self.version, key, answer)
+        return answer
+
+
 class CountCache:
-    """Counts by (data version, count statement), the newest version's only, ``size`` at most."""
+    """Answers by (data version, statement), the newest version's only, ``size`` at most."""
 
     def __init__(self, size: int = 1024) -> None:
         self.size = size
         self._version: Version | None = None
-        self._counts: OrderedDict[Hashable, int] = OrderedDict()
+        self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def counter(self, conn: Connection) -> Counter:
-        """Count with ``conn``, answering from the cache while the data is at the version
-        read now. The version is read before any count: a count may then be newer than
-        its version (harmless, the next reader sees a newer version), never older."""
+        """Count and choose ids with ``conn``, answering from the cache while the data is
+        at the version read now. The version is read before any statement: an answer may
+        then be newer than its version (harmless, the next reader sees a newer version),
+        never older."""
         version = data_version(conn)
         if version is None:
             return plain_counter(conn)
+        return _Cached(conn, self, version)
 
-        def count(statement: Executable) -> int:
-            key = statement_key(statement)
-            if key is None:
-                return int(conn.scalar(statement) or 0)
-            found = self._get(version, key)
-            if found is not None:
-                return found
-            counted = int(conn.scalar(statement) or 0)
-            self._put(version, key, counted)
-            return counted
-
-        return count
-
-    def _get(self, version: Version, key: Hashable) -> int | None:
+    def _get(self, version: Version, key: Hashable) -> Answer | None:
         with self._lock:
             if version != self._version:
                 self.misses += 1
                 return None
-            found = self._counts.get(key)
+            found = self._answers.get(key)
             if found is None:
                 self.misses += 1
                 return None
-            self._counts.move_to_end(key)
+            self._answers.move_to_end(key)
             self.hits += 1
             return found
 
-    def _put(self, version: Version, key: Hashable, counted: int) -> None:
+    def _put(self, version: Version, key: Hashable, answer: Answer) -> None:
         with self._lock:
             if version != self._version:
-                self._counts.clear()
+                self._answers.clear()
                 self._version = version
-            self._counts[key] = counted
-            while len(self._counts) > self.size:
-                self._counts.popitem(last=False)
+            self._answers[key] = answer
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
-            self._counts.clear()
+            self._answers.clear()
             self._version = None

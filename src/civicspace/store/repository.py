@@ -510,21 +510,21 @@ class Store:
             capped = newest.order_by(None).limit(RANKED_UP_TO + 1).subquery()
             with matches.walking_newest_first(conn):
                 total = count(select(func.count()).select_from(capped))
-                ids = conn.scalars(newest.limit(query.limit).offset(query.offset)).all()
+                ids = count.ids(newest.limit(query.limit).offset(query.offset))
         else:
             if matches is not None:
                 # At most RANKED_UP_TO records match: read their ids first. As a subquery,
                 # PostgreSQL walked the whole date index looking for a page of matches that
                 # a rare word does not have (a word matching nothing: 0.6 s at 100,000).
-                conditions.append(table.c.id.in_(conn.scalars(matches.ids()).all()))
+                conditions.append(table.c.id.in_(count.ids(matches.ids())))
             total = count(select(func.count()).select_from(table).where(*conditions))
-            ids = conn.scalars(
+            ids = count.ids(
                 select(table.c.id)
                 .where(*conditions)
                 .order_by(*self._order(table, query))
                 .limit(query.limit)
                 .offset(query.offset)
-            ).all()
+            )
         return ids, total, broad
 
     @staticmethod
