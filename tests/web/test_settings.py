@@ -23,3 +23,11 @@ def test_auth_recheck_seconds_is_read_and_bounded() -> None:
     for bad in ("-1", "61", "soon"):
         with pytest.raises(SettingsError, match="AUTH_RECHECK_SECONDS|auth_recheck_seconds"):
             Settings.from_env({"CIVICSPACE_AUTH_RECHECK_SECONDS": bad})
+
+
+def test_the_server_trusts_a_checked_token_for_the_recheck_time(database) -> None:
+    from civicspace.web import create_app
+
+    assert create_app(database).state.services.tokens.recheck_after == 1.0
+    app = create_app(database, Settings(auth_recheck_seconds=2.5))
+    assert app.state.services.tokens.recheck_after == 2.5

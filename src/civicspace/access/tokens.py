@@ -4,11 +4,13 @@ A token is 32 random bytes (``secrets.token_urlsafe``); API tokens start with ``
 they are easy to spot in logs and secret scanners. Revoking a token deletes nothing:
 it stamps ``revoked_at`` so the history of who had access remains.
 
-A token or session found valid is trusted for ``recheck_after`` seconds (default 1) before
-the database is asked again, which spares a busy client a look-up per request. A change
-made through the same :class:`~civicspace.access.accounts.Accounts` (revoking, logging out,
-a new password, an admin disabling a user or changing a role) applies at once; one made by
-another process (the command line, another server worker) within ``recheck_after``.
+A server may trust a token or session found valid for ``recheck_after`` seconds before
+asking the database again (the web app's ``auth_recheck_seconds``, 1 by default), which
+spares a busy client a look-up per request. A change made through the same
+:class:`~civicspace.access.accounts.Accounts` (revoking, logging out, a new password, an
+admin disabling a user or changing a role) applies at once; one made by another process
+(the command line, another server worker) within ``recheck_after``. By default (0) every
+check asks the database.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ from civicspace.access import tables as a
 from civicspace.access.accounts import AccountError, Accounts, User, as_utc
 
 API_PREFIX = "cs_"
-RECHECK_AFTER = 1.0
-"""Seconds a token or session found valid is trusted before the database is asked again."""
 REMEMBERED_AT_MOST = 10_000
 
 
@@ -65,7 +65,7 @@ class Tokens:
         self,
         accounts: Accounts,
         session_lifetime: dt.timedelta | None = None,
-        recheck_after: float = RECHECK_AFTER,
+        recheck_after: float = 0.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.accounts = accounts
