@@ -22,8 +22,9 @@ from tests.web.test_pages import CSRF, csrf, login
 
 KINDS = {"official": "official", "qantar": "ngo", "azattyk": "media"}
 # A threshold of 1: the model links nothing on its own and every pair it scored waits for a
-# person. At its own threshold (0.5) the model is sure of nearly every pair of these lists, and
-# its scores vary a little from run to run, so a lower threshold may leave no pair to review.
+# person. At its own threshold (0.3 for model v3) the model is sure of nearly every pair of
+# these lists, and its scores vary a little from run to run, so a lower threshold may leave
+# no pair to review.
 CAUTIOUS = 1.0
 PAGE = "/lists/review"
 DECIDE = "/lists/review/decisions"
