@@ -2,9 +2,9 @@
 incident page (HTML) and the API list, at 1, 10 and 50 concurrent clients, on SQLite and
 PostgreSQL, with N synthetic incidents (default 100,000; a third are restricted).
 
-The server runs in its own processes (``--workers``, default 2) sharing out the clients'
-connections; the client is a bare keep-alive HTTP/1.1 loop (0.1-0.3 ms of CPU per request,
-httpx took 2.3-3.6 ms of the same two cores). Requests carry a viewer's API token, as a
+The server is ``civicspace serve --workers N`` (default 2), whose workers each accept on
+a socket of their own; the client is a bare keep-alive HTTP/1.1 loop (0.1-0.3 ms of CPU per
+request, httpx took 2.3-3.6 ms of the same two cores). Requests carry a viewer's API token, as a
 logged-in monitor's would.
 
     python bench/web.py                                   # 100,000 incidents, both backends
@@ -21,7 +21,6 @@ import asyncio
 import json
 import os
 import random
-import signal
 import socket
 import statistics
 import subprocess
@@ -48,13 +47,6 @@ SEARCHES = ["Мамай", "Mamai", "Иманбай", "imanbai", "Садвака�
             "blogger fined", "Ахметов", "Akhmetov"]
 
 
-def app_factory() -> Any:
-    """Used by the server process: ``uvicorn web:app_factory --factory``."""
-    from civicspace.web import Settings, create_app
-
-    return create_app(Database.connect(os.environ["CIVICSPACE_DATABASE_URL"]), Settings())
-
-
 def load(url: str, n: int) -> str:
     sys.path.insert(0, str(HERE))
     from store import synthetic_bundle  # bench/store.py: the same data as the store benchmark
@@ -72,51 +64,6 @@ def load(url: str, n: int) -> str:
     token = Tokens(accounts).create("bench", "benchmark")[1]
     db.dispose()
     return token
-
-
-def serve(port: int, workers: int) -> None:
-    """Uvicorn in ``workers`` processes, each with its own listening socket on ``port``
-    (SO_REUSEPORT), the kernel handing each new connection to one of them.
-
-    Sharing one listening socket, the first worker to wake accepted every connection of a
-    burst (asyncio takes up to its backlog per turn, uvloop all that wait) and kept them
-    for their keep-alive life while the other idled: at 10 clients, CPU per request by
-    worker was 36.4/0.0, 0.0/27.9, 15.6/0.1 ms. Even a backlog of 1 did not help: while
-    the first worker took one connection per turn, the other was not yet scheduled.
-    """
-    if workers == 1:
-        serve_worker(port)
-        return
-    children = [
-        subprocess.Popen([sys.executable, __file__, "--serve-worker", str(port)])
-        for _ in range(workers)
-    ]
-
-    def stop(_signum: int, _frame: Any) -> None:
-        for child in children:
-            child.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for child in children:
-        child.wait()
-
-
-def serve_worker(port: int) -> None:
-    """One worker with a socket of its own, made with proto=TCP.
-
-    Uvicorn (0.54) binds its sockets with proto 0, so asyncio does not set TCP_NODELAY on
-    accepted connections and each keep-alive request after the first waits ~40 ms for a
-    delayed ACK (Kludex/uvicorn#3149): 52 ms instead of 7 ms for an incident page.
-    """
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(("127.0.0.1", port))
-    config = uvicorn.Config("web:app_factory", factory=True, log_level="warning")
-    uvicorn.Server(config).run(sockets=[sock])
 
 
 def free_port() -> int:
@@ -226,9 +173,11 @@ def run_backend(
     print(f"\n{name}: {n:,} incidents", flush=True)
     token = load(url, n)
     port = free_port()
-    env = {**os.environ, "CIVICSPACE_DATABASE_URL": url, "PYTHONPATH": str(HERE)}
+    # The server users run: civicspace serve, its workers each on a socket of their own.
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(port), "--workers", str(workers)], env=env
+        [sys.executable, "-m", "civicspace", "--db", url, "serve", "--port", str(port),
+         "--workers", str(workers)],
+        stdout=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -257,16 +206,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
     parser.add_argument("--clients", default="1,10,50")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--workers", type=int, default=2, help="Uvicorn worker processes")
-    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
-    parser.add_argument("--serve-worker", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=2, help="civicspace serve --workers")
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve, args.workers)
-        return
-    if args.serve_worker is not None:
-        serve_worker(args.serve_worker)
-        return
     levels = [int(c) for c in args.clients.split(",")]
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:

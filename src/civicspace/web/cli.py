@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from typing import Annotated
@@ -10,7 +11,8 @@ import typer
 
 from civicspace.access.accounts import Accounts
 from civicspace.access.tokens import Tokens
-from civicspace.cli_common import console, fail, open_database
+from civicspace.cli_common import console, fail, open_database, state
+from civicspace.store.db import resolve_url
 
 DEMO_USERS = (("editor", "editor"), ("researcher", "researcher"), ("viewer", "viewer"))
 
@@ -30,11 +32,20 @@ def serve(
             "(only for a demo database).",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes serving requests (each on its own socket; more than one "
+            "needs SO_REUSEPORT, as on Linux). About one per core.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web pages and the REST API (``/api/v1``) of the database ``--db``."""
     import uvicorn
 
     from civicspace.web.app import create_app
+    from civicspace.web.server import WORKER_ENV, run_workers
     from civicspace.web.settings import Settings, SettingsError
 
     db = open_database(ctx)
@@ -54,7 +65,24 @@ def serve(
             console.print(f"  demo login [bold]{name}[/bold] / {password}  ({role})")
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     console.print(f"civicspace serving {db.url} at [bold]http://{shown}:{port}/[/bold]")
-    uvicorn.run(create_app(db, settings, accounts), host=host, port=port, log_level="warning")
+    if workers == 1:
+        app = create_app(db, settings, accounts)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    db.dispose()
+    # Every worker must sign and check sessions with the same secret: it is handed down,
+    # with the database, through the environment (never on a command line).
+    environment = {
+        **os.environ,
+        WORKER_ENV: resolve_url(state(ctx).db_url),
+        "CIVICSPACE_SECRET_KEY": str(settings.secret_key),
+    }
+    try:
+        status = run_workers(host, port, workers, environment)
+    except RuntimeError as exc:
+        fail(str(exc))
+    if status:
+        raise typer.Exit(status)
 
 
 def _read_password(password_stdin: bool) -> str:
