@@ -3,11 +3,11 @@ for a broad match only while the list's statements run, and a rare word costs no
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 
 from civicspace.access import Viewer
 from civicspace.model import Incident
+from civicspace.store.db import Database
 from civicspace.store.repository import RecordQuery, Store
 from civicspace.store.search import text_filter
 from tests.helpers import EDITOR
@@ -17,9 +17,9 @@ def setting(conn, name: str) -> str:
     return str(conn.execute(text(f"SHOW {name}")).scalar())
 
 
-def test_the_walk_changes_the_planner_only_inside(database) -> None:
-    if database.dialect != "postgresql":
-        pytest.skip("SQLite's full-text index gives the newest matches in order by itself")
+def test_the_walk_changes_the_planner_only_inside(postgres_url: str) -> None:
+    """PostgreSQL only: SQLite's full-text index gives the newest matches in order by itself."""
+    database = Database.connect(postgres_url)
     with database.begin() as conn:
         conn.execute(text("SET LOCAL enable_seqscan = off"))  # a value set before is kept
         matches = text_filter(conn, "kettling", Viewer.anonymous(), "incidents")
@@ -33,6 +33,7 @@ def test_the_walk_changes_the_planner_only_inside(database) -> None:
         assert setting(conn, "max_parallel_workers_per_gather") != "0"
     with database.begin() as conn:  # and nothing outlives the transaction
         assert setting(conn, "enable_seqscan") == "on"
+    database.dispose()
 
 
 def test_rare_and_missing_words_list_exactly_their_matches(store: Store) -> None:
