@@ -259,15 +259,12 @@ class Store:
                         t.citations.c.record_kind == kind, t.citations.c.record_id.in_(chunk)
                     )
                 )
+        secret = any(r.visibility == "confidential" for r in records)
+        main_tables = {MAPPINGS[k].table for k in MAPPINGS}
         for table in t.metadata.sorted_tables:
             child_rows = grouped.get(table)
-            if child_rows and table not in {MAPPINGS[k].table for k in MAPPINGS}:
-                bulk_insert(
-                    conn,
-                    table,
-                    child_rows,
-                    secret=any(r.visibility == "confidential" for r in records),
-                )
+            if child_rows and table not in main_tables:
+                bulk_insert(conn, table, child_rows, secret=secret)
         index_records(conn, records, written=written)
         self.journal.inserted(conn, records, actor, now, "replace", None)
 

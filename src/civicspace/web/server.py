@@ -24,8 +24,8 @@ from typing import Any
 WORKER_ENV = "CIVICSPACE_DATABASE_URL"
 
 
-def listening_socket(host: str, port: int, shared: bool) -> socket.socket:
-    """A TCP socket bound to ``host:port`` (``shared``: with SO_REUSEPORT, for workers).
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` with SO_REUSEPORT, beside the other workers'.
 
     It is made with proto=TCP: Uvicorn binds with proto 0, and asyncio then leaves Nagle
     on, so each keep-alive request after the first waits ~40 ms for a delayed ACK
@@ -34,10 +34,8 @@ def listening_socket(host: str, port: int, shared: bool) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if shared:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    sock.set_inheritable(True)
     return sock
 
 
@@ -50,13 +48,13 @@ def app_from_environment() -> Any:
     return create_app(Database.connect(os.environ[WORKER_ENV]), Settings.from_env())
 
 
-def run_worker(host: str, port: int, shared: bool = True) -> None:
+def run_worker(host: str, port: int) -> None:
     import uvicorn
 
     config = uvicorn.Config(
         "civicspace.web.server:app_from_environment", factory=True, log_level="warning"
     )
-    uvicorn.Server(config).run(sockets=[listening_socket(host, port, shared)])
+    uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
 
 
 def run_workers(host: str, port: int, workers: int, environment: dict[str, str]) -> int:
