@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -312,21 +313,20 @@ def import_(
 ) -> None:
     """Import records; every row is checked first and nothing is written if any is wrong."""
     store = open_store(ctx)
+    actor = viewer(ctx).name or "cli"
     if kind is not None:
         _kind(kind)
         parsed = csv_records.read_csv(path, kind)
+        with _progress() as progress:
+            task = progress.add_task(f"Importing {path.name}", total=len(parsed.records))
+            advance = partial(progress.advance, task)
+            counts = bundle.write_bundle(store, parsed, str(path), actor, replace, advance)
     else:
-        parsed = bundle.parse_bundle(bundle.read_document(path), str(path))
-    with _progress() as progress:
-        task = progress.add_task(f"Importing {path.name}", total=len(parsed.records))
-        counts = bundle.write_bundle(
-            store,
-            parsed,
-            str(path),
-            viewer(ctx).name or "cli",
-            replace,
-            lambda n: progress.advance(task, n),
-        )
+        document = bundle.read_document(path)
+        with _progress() as progress:
+            task = progress.add_task(f"Importing {path.name}", total=bundle.record_count(document))
+            advance = partial(progress.advance, task)
+            counts = bundle.import_document(store, document, str(path), actor, replace, advance)
     console.print("Imported " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
 
 

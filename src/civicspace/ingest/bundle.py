@@ -9,10 +9,10 @@ either the whole bundle lands or nothing does.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -36,6 +36,7 @@ from civicspace.trust.tables import revisions
 FORMAT = "civicspace-export"
 VERSION = 1
 Progress = Callable[[int], None]
+M = TypeVar("M", bound=BaseModel)
 ANALYZE_AFTER = 1000  # records imported at once
 INSERT_ORDER = (
     "sources",
@@ -81,9 +82,15 @@ def read_document(path: Path) -> Any:
         raise ImportRejected([Problem(name, where, "-", f"invalid YAML: {exc}")]) from exc
 
 
-@without_cycle_collection
-def parse_bundle(document: Any, file: str) -> Bundle:
-    """Validate a parsed bundle; collects every problem before raising."""
+def record_count(document: Any) -> int:
+    """How many records a parsed bundle holds (countries and locations aside)."""
+    if not isinstance(document, dict):
+        return 0
+    return sum(len(v) for k, v in document.items() if k in INSERT_ORDER and isinstance(v, list))
+
+
+def check_header(document: Any, file: str) -> list[Problem]:
+    """Refuse what is not a bundle of this version; problems for sections it does not know."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ImportRejected([Problem(file, "-", "format", f"not a {FORMAT} file")])
     if document.get("version") != VERSION:
@@ -91,29 +98,50 @@ def parse_bundle(document: Any, file: str) -> Bundle:
             [Problem(file, "-", "version", f"version {document.get('version')!r} is not {VERSION}")]
         )
     unknown = set(document) - {"format", "version", "countries", "locations", *KINDS}
-    problems = [Problem(file, "-", key, "unknown section") for key in sorted(unknown)]
+    return [Problem(file, "-", key, "unknown section") for key in sorted(unknown)]
+
+
+def section_items(document: dict[str, Any], section: str, file: str) -> list[Any] | Problem:
+    """A section's items, or the problem that it is not a list."""
+    value = document.get(section) or []
+    if not isinstance(value, list):
+        return Problem(file, "-", section, "expected a list")
+    return value
+
+
+def validate_item(model: type[M], item: Any, file: str, row: str) -> M | list[Problem]:
+    """One item as ``model``, or every problem it has."""
+    try:
+        return model.model_validate(item)
+    except ValidationError as exc:
+        return problems_from_validation(file, row, exc)
+
+
+def duplicate(file: str, row: str, record_id: str, first: str) -> Problem:
+    return Problem(file, row, "id", f"duplicate id {record_id!r} (first at {first})")
+
+
+@without_cycle_collection
+def parse_bundle(document: Any, file: str) -> Bundle:
+    """Validate a parsed bundle; collects every problem before raising."""
+    problems = check_header(document, file)
     bundle = Bundle()
     seen: dict[tuple[str, str], str] = {}
 
-    def items(section: str) -> Iterable[tuple[str, Any]]:
-        value = document.get(section) or []
-        if not isinstance(value, list):
-            problems.append(Problem(file, "-", section, "expected a list"))
-            return []
-        return ((f"{section}[{i}]", item) for i, item in enumerate(value))
-
     def take(section: str, model: type[BaseModel], target: list[Any], key_kind: str) -> None:
-        for row, item in items(section):
-            try:
-                obj: Any = model.model_validate(item)
-            except ValidationError as exc:
-                problems.extend(problems_from_validation(file, row, exc))
+        items = section_items(document, section, file)
+        if isinstance(items, Problem):
+            problems.append(items)
+            return
+        for i, item in enumerate(items):
+            row = f"{section}[{i}]"
+            obj: Any = validate_item(model, item, file, row)
+            if isinstance(obj, list):
+                problems.extend(obj)
                 continue
             key = (key_kind, str(obj.id))
             if key in seen:
-                problems.append(
-                    Problem(file, row, "id", f"duplicate id {key[1]!r} (first at {seen[key]})")
-                )  # type: ignore[attr-defined]
+                problems.append(duplicate(file, row, key[1], seen[key]))
                 continue
             seen[key] = row
             target.append(obj)
@@ -205,8 +233,10 @@ def write_bundle(
         written = {(r.kind, r.id): r for r in bundle.records}
         for kind in INSERT_ORDER:
             of_kind = [r for r in bundle.records if r.kind == kind]
-            for start in range(0, len(of_kind), batch_size):
-                chunk = of_kind[start : start + batch_size]
+            # Sources cite sources: all in one batch, so every cited row is there first.
+            size = max(len(of_kind), 1) if kind == "sources" else batch_size
+            for start in range(0, len(of_kind), size):
+                chunk = of_kind[start : start + size]
                 store.replace_many(
                     conn, [r for r in chunk if (kind, r.id) in existing], actor, written=written
                 )
@@ -219,26 +249,32 @@ def write_bundle(
                 )
                 if progress:
                     progress(len(chunk))
-    if len(bundle.records) >= ANALYZE_AFTER:
-        # Fresh statistics let the planner walk the date index for ordered pages
-        # instead of sorting every visible row (36 ms -> 13 ms per page at 100,000).
-        with store.db.begin() as conn:
-            for table in _written_tables({r.kind for r in bundle.records}):
-                conn.execute(
-                    text(f"ANALYZE {conn.dialect.identifier_preparer.format_table(table)}")
-                )
-            if conn.dialect.name == "postgresql":
-                # New words wait in the GIN index's pending list, which every search reads
-                # through until autovacuum merges it: merged now, a rare word's count at
-                # 100,000 incidents takes 0.2 ms instead of 2.1, a surname's 3-4 ms not 6.
-                conn.execute(text("SELECT gin_clean_pending_list('ix_search_documents_tsv')"))
     counts: dict[str, int] = {
         "countries": len(bundle.countries),
         "locations": len(bundle.locations),
     }
     for r in bundle.records:
         counts[r.kind] = counts.get(r.kind, 0) + 1
+    settle(store, counts)
     return counts
+
+
+def settle(store: Store, counts: dict[str, int]) -> None:
+    """After a large import (``counts`` of records per kind), fresh statistics for the tables
+    it wrote."""
+    kinds = {kind for kind, n in counts.items() if n and kind in MAPPINGS}
+    if sum(counts[kind] for kind in kinds) < ANALYZE_AFTER:
+        return
+    # Fresh statistics let the planner walk the date index for ordered pages
+    # instead of sorting every visible row (36 ms -> 13 ms per page at 100,000).
+    with store.db.begin() as conn:
+        for table in _written_tables(kinds):
+            conn.execute(text(f"ANALYZE {conn.dialect.identifier_preparer.format_table(table)}"))
+        if conn.dialect.name == "postgresql":
+            # New words wait in the GIN index's pending list, which every search reads
+            # through until autovacuum merges it: merged now, a rare word's count at
+            # 100,000 incidents takes 0.2 ms instead of 2.1, a surname's 3-4 ms not 6.
+            conn.execute(text("SELECT gin_clean_pending_list('ix_search_documents_tsv')"))
 
 
 def _written_tables(kinds: set[str]) -> list[Table]:
@@ -283,8 +319,34 @@ def import_file(
     progress: Progress | None = None,
 ) -> dict[str, int]:
     viewer.require_write()
-    bundle = parse_bundle(read_document(path), str(path))
-    return write_bundle(store, bundle, str(path), viewer.name or viewer.role, replace, progress)
+    document = read_document(path)
+    return import_document(
+        store, document, str(path), viewer.name or viewer.role, replace, progress
+    )
+
+
+def import_document(
+    store: Store,
+    document: Any,
+    file: str,
+    actor: str,
+    replace: bool = False,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> dict[str, int]:
+    """Validate and write a parsed bundle: every record or, on any problem, none.
+
+    A large bundle of new records is validated and prepared by ``workers`` processes (one
+    per core by default, see :mod:`civicspace.ingest.parallel`); a small one, or one that
+    replaces records, in this process.
+    """
+    from civicspace.ingest import parallel  # it builds on this module
+
+    workers = parallel.workers_available() if workers is None else workers
+    if workers > 1 and not replace and record_count(document) >= parallel.PARALLEL_AT:
+        return parallel.import_parallel(store, document, file, actor, workers, progress)
+    bundle = parse_bundle(document, file)
+    return write_bundle(store, bundle, file, actor, replace, progress)
 
 
 def export_bundle(store: Store, viewer: Viewer) -> dict[str, Any]:

@@ -11,6 +11,7 @@ confidential reaches the driver in plaintext), and PostgreSQL receives the rows 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
 from civicspace.crypto.sealing import sealer
+from civicspace.store.schema import metadata
 
 Processor = Callable[[Any], Any] | None
 
@@ -46,15 +48,22 @@ def _plan(
     return sql, processors, defaults
 
 
-def _as_is(row: dict[str, Any]) -> dict[str, Any]:
-    return row
-
-
 def _columns(table: Table, rows: Sequence[dict[str, Any]]) -> tuple[str, ...]:
     """The first row's columns plus those with a Python-side default (as ``insert`` would)."""
     keys = list(rows[0])
     keys += [c.name for c in table.columns if c.default is not None and c.name not in rows[0]]
     return tuple(keys)
+
+
+@dataclass(frozen=True)
+class PreparedRows:
+    """Rows of one table ready for the driver: values in ``columns`` order, already passed
+    through the type processors. Plain data, so a worker process can build them and send
+    them to the one that writes (see :mod:`civicspace.ingest.parallel`)."""
+
+    table: str
+    columns: tuple[str, ...]
+    values: list[tuple[Any, ...]]
 
 
 def bulk_insert(
@@ -66,11 +75,20 @@ def bulk_insert(
     is confidential), so rows are not searched for marks. Were one there after all, the
     driver would refuse it: it fails closed, never writing plaintext.
     """
-    if not rows:
-        return
+    if rows:
+        seal = sealer(conn).row if secret else None
+        write_rows(conn, prepare_rows(conn.dialect, table, rows, seal))
+
+
+def prepare_rows(
+    dialect: Dialect,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    seal: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> PreparedRows:
+    """``rows`` as the driver takes them; ``seal`` first replaces values marked for sealing."""
     columns = _columns(table, rows)
-    sql, processors, defaults = _plan(conn.dialect, table, columns)
-    seal = sealer(conn).row if secret else _as_is
+    _sql, processors, defaults = _plan(dialect, table, columns)
     shape = rows[0].keys()
     # Values in column order in one C call; defaults (columns no row has) and type
     # processors are applied where there are any.
@@ -87,7 +105,7 @@ def bulk_insert(
             raise ValueError(
                 f"rows for {table.name} differ in their columns: {sorted(shape ^ row.keys())}"
             )
-        values = [*take(seal(row)), *tail]
+        values = [*take(seal(row) if seal else row), *tail]
         for i, process in convert:
             value = values[i]
             if value is not None:
@@ -97,15 +115,24 @@ def bulk_insert(
                     last[i] = (value, result)
                 values[i] = result
         prepared.append(tuple(values))
+    return PreparedRows(table.name, columns, prepared)
+
+
+def write_rows(conn: Connection, rows: PreparedRows) -> None:
+    """Send prepared rows to the database on ``conn``, inside its transaction."""
+    if not rows.values:
+        return
+    table = metadata.tables[rows.table]
+    sql = _plan(conn.dialect, table, rows.columns)[0]
     driver_error = conn.dialect.loaded_dbapi.Error
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         if conn.dialect.name == "postgresql":
             with cursor.copy(sql) as copy:
-                for prepared_row in prepared:
+                for prepared_row in rows.values:
                     copy.write_row(prepared_row)
         else:
-            cursor.executemany(sql, prepared)
+            cursor.executemany(sql, rows.values)
     except driver_error as error:  # the same exceptions as through SQLAlchemy (IntegrityError...)
         raise DBAPIError.instance(sql, None, error, driver_error) from error
     finally:

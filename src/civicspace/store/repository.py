@@ -20,10 +20,11 @@ from civicspace.crypto import is_sealed
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import KINDS, Record, references
 from civicspace.store import schema as t
-from civicspace.store.bulk import bulk_insert
+from civicspace.store.bulk import bulk_insert, write_rows
 from civicspace.store.counts import CountCache, Counter, plain_counter
 from civicspace.store.db import Database
 from civicspace.store.mapping import MAPPINGS, group_rows, load_records, record_rows
+from civicspace.store.prepared import PreparedInsert, stamped_rows
 from civicspace.store.search import (
     RANKED_UP_TO,
     SearchHit,
@@ -31,8 +32,10 @@ from civicspace.store.search import (
     remove_documents,
     search,
     text_filter,
+    write_documents,
 )
 from civicspace.store.types import contains_term
+from civicspace.trust.journal import Snapshot
 
 Clock = Callable[[], dt.datetime]
 
@@ -121,7 +124,7 @@ class Journal(Protocol):
     def inserted(
         self,
         conn: Connection,
-        records: Sequence[Record],
+        records: Sequence[Record] | Sequence[Snapshot],
         actor: str,
         now: dt.datetime,
         action: str = "create",
@@ -200,15 +203,7 @@ class Store:
         names the search documents may take without reading them back (see ``index_records``).
         """
         now = now or self.clock()
-        grouped = group_rows(records)
-        main_tables = {MAPPINGS[kind].table for kind in {r.kind for r in records}}
-        for table in main_tables:  # provenance kept from an export, else stamped now
-            for row in grouped[table]:
-                row["created_at"] = row["created_at"] or now
-                row["created_by"] = row["created_by"] or actor
-                row["updated_at"] = row["updated_at"] or now
-                row["updated_by"] = row["updated_by"] or actor
-                row["version"] = row["version"] or 1
+        grouped = stamped_rows(records, actor, now)
         secret = any(r.visibility == "confidential" for r in records)
         for table in t.metadata.sorted_tables:
             rows = grouped.get(table)
@@ -216,6 +211,16 @@ class Store:
                 bulk_insert(conn, table, rows, secret=secret)
         index_records(conn, records, new=True, written=written)
         self.journal.inserted(conn, records, actor, now, action, reason)
+
+    def insert_prepared(
+        self, conn: Connection, batch: PreparedInsert, actor: str, now: dt.datetime
+    ) -> None:
+        """Store new records that :func:`prepare_insert` turned into rows (an import's worker
+        processes do): the same rows, documents and journal as :meth:`insert_many`."""
+        for rows in batch.tables:
+            write_rows(conn, rows)
+        write_documents(conn, batch.documents)
+        self.journal.inserted(conn, batch.snapshots, actor, now, "import")
 
     def replace_many(
         self,
@@ -477,7 +482,9 @@ class Store:
             ids, total, broad = self._page_ids(conn, kind, viewer, query)
             rows = {}
             if ids:
-                found = conn.execute(select(*(table.c[n] for n in names)).where(table.c.id.in_(ids)))
+                found = conn.execute(
+                    select(*(table.c[n] for n in names)).where(table.c.id.in_(ids))
+                )
                 rows = {r.id: r for r in found if viewer.can_read(r.visibility, r.verification)}
             whole = [
                 rid

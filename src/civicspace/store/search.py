@@ -41,10 +41,11 @@ from civicspace.crypto import (
     keyring_of,
     require_keyring,
 )
+from civicspace.crypto.sealing import sealer
 from civicspace.model.records import VISIBILITY_RANK, Record
 from civicspace.model.vocabulary import vocabulary
 from civicspace.store import schema as t
-from civicspace.store.bulk import bulk_insert
+from civicspace.store.bulk import PreparedRows, prepare_rows, write_rows
 from civicspace.store.counts import Counter, plain_counter
 from civicspace.text import fold, fold_tokens
 
@@ -90,7 +91,7 @@ def _party_names(conn: Connection, table: Any, ids: set[str]) -> dict[str, tuple
 
 
 def _names_at_or_below(
-    ids: Iterable[str | None], lookup: dict[str, tuple[str, list[str]]], visibility: str
+    ids: Iterable[str | None], lookup: Mapping[str, tuple[str, list[str]]], visibility: str
 ) -> tuple[list[str], list[str]]:
     """Names of these parties a reader of a ``visibility`` record may see: (open, confidential)."""
     names: list[str] = []
@@ -115,7 +116,7 @@ def _title(record: Any) -> str:
 
 
 def _texts(
-    record: Any, persons: dict[str, Any], orgs: dict[str, Any]
+    record: Any, persons: Mapping[str, Any], orgs: Mapping[str, Any]
 ) -> tuple[list[str], list[str]]:
     """The words of a record's document: (readable, protected names for the blind index).
 
@@ -169,8 +170,7 @@ def _names_of(
     for pid in ids:
         party: Any = written.get((kind, pid))
         if party is not None:
-            variants = [n.text for n in party.names] if kind == "persons" else []
-            out[pid] = (party.visibility, [party.name.text, *variants])
+            out[pid] = party_names(party)
     missing = ids - out.keys()
     table = t.persons if kind == "persons" else t.organisations
     return out | (_party_names(conn, table, missing) if missing else {})
@@ -190,6 +190,31 @@ def index_records(
     """
     if not records:
         return
+    person_ids, org_ids = parties_named(records)
+    written = written or {}
+    persons = _names_of(conn, "persons", person_ids, written) if person_ids else {}
+    orgs = _names_of(conn, "organisations", org_ids, written) if org_ids else {}
+    rows = []
+    for r in records:
+        texts, protected = _texts(r, persons, orgs)
+        row = _document(r, texts)
+        if r.visibility == "confidential":
+            keyring = require_keyring(conn)
+            tokens = [tok for name in protected for tok in keyring.blind_tokens(name, conn)]
+            tokens += [keyring.blind_token(word, conn) for word in fold_tokens(row["text"])]
+            row["body"] = " ".join(dict.fromkeys(tokens))
+            row["text"] = Sealed(" · ".join([*protected, *texts]), _aad(r.kind, r.id, "text"))
+            row["title"] = Sealed(row["title"], _aad(r.kind, r.id, "title"))
+        rows.append(row)
+    if not new:
+        remove_documents(conn, [(r.kind, r.id) for r in records])
+    secret = any(r.visibility == "confidential" for r in records)
+    seal = sealer(conn).row if secret else None
+    write_documents(conn, prepare_rows(conn.dialect, t.search_documents, rows, seal))
+
+
+def parties_named(records: Iterable[Record]) -> tuple[set[str], set[str]]:
+    """Ids of the persons and of the organisations whose names go into these records' documents."""
     person_ids: set[str] = set()
     org_ids: set[str] = set()
     for r in records:
@@ -198,38 +223,50 @@ def index_records(
             org_ids.update(p.organisation_id for p in r.participants if p.organisation_id)  # type: ignore[attr-defined]
         elif r.kind == "cases":
             person_ids.update(r.defendants)  # type: ignore[attr-defined]
-    written = written or {}
-    persons = _names_of(conn, "persons", person_ids, written) if person_ids else {}
-    orgs = _names_of(conn, "organisations", org_ids, written) if org_ids else {}
+    return person_ids, org_ids
+
+
+def party_names(party: Any) -> tuple[str, list[str]]:
+    """A person's or organisation's visibility and the names its mentions are indexed by."""
+    variants = [n.text for n in party.names] if party.kind == "persons" else []
+    return party.visibility, [party.name.text, *variants]
+
+
+def _document(record: Any, texts: list[str]) -> dict[str, Any]:
+    joined = " · ".join(texts)
+    return {
+        "kind": record.kind,
+        "record_id": record.id,
+        "visibility": record.visibility,
+        "verification": record.verification,
+        "title": _title(record),
+        "text": joined,
+        "body": fold(joined),
+    }
+
+
+def document_rows(
+    records: Iterable[Record],
+    persons: Mapping[str, tuple[str, list[str]]],
+    orgs: Mapping[str, tuple[str, list[str]]],
+) -> list[dict[str, Any]]:
+    """The search documents of records none of which is confidential, given the names of
+    the parties they mention (:func:`party_names` by id); no database needed."""
     rows = []
     for r in records:
-        texts, protected = _texts(r, persons, orgs)
-        joined = " · ".join(texts)
-        row: dict[str, Any] = {
-            "kind": r.kind,
-            "record_id": r.id,
-            "visibility": r.visibility,
-            "verification": r.verification,
-            "title": _title(r),
-            "text": joined,
-            "body": fold(joined),
-        }
         if r.visibility == "confidential":
-            keyring = require_keyring(conn)
-            tokens = [tok for name in protected for tok in keyring.blind_tokens(name, conn)]
-            tokens += [keyring.blind_token(word, conn) for word in fold_tokens(joined)]
-            row["body"] = " ".join(dict.fromkeys(tokens))
-            row["text"] = Sealed(" · ".join([*protected, *texts]), _aad(r.kind, r.id, "text"))
-            row["title"] = Sealed(row["title"], _aad(r.kind, r.id, "title"))
-        rows.append(row)
-    if not new:
-        remove_documents(conn, [(r.kind, r.id) for r in records])
-    secret = any(r.visibility == "confidential" for r in records)
-    if conn.dialect.name == "sqlite" and len(rows) >= BULK_FTS_AT:
+            raise ValueError(f"{r.kind} {r.id} is confidential: its document needs the keyring")
+        rows.append(_document(r, _texts(r, persons, orgs)[0]))
+    return rows
+
+
+def write_documents(conn: Connection, rows: PreparedRows) -> None:
+    """Store new search documents (SQLite feeds FTS5 in one statement for many)."""
+    if conn.dialect.name == "sqlite" and len(rows.values) >= BULK_FTS_AT:
         with _fts_in_bulk(conn):
-            bulk_insert(conn, t.search_documents, rows, secret=secret)
+            write_rows(conn, rows)
     else:
-        bulk_insert(conn, t.search_documents, rows, secret=secret)
+        write_rows(conn, rows)
 
 
 BULK_FTS_AT = 1000  # documents written at once

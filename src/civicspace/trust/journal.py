@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, tuple_
@@ -62,11 +63,33 @@ def record_json(record: Record) -> str:
     return record.model_dump_json(exclude_none=True)
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What a revision keeps of a record: who may read it and its JSON (:func:`record_json`).
+
+    An import's worker processes render these, so the process that writes only stores them.
+    """
+
+    kind: str
+    id: str
+    visibility: str
+    verification: str
+    json: str
+
+
+def snapshot(record: Record | Snapshot) -> Snapshot:
+    if isinstance(record, Snapshot):
+        return record
+    return Snapshot(
+        record.kind, record.id, record.visibility, record.verification, record_json(record)
+    )
+
+
 def record_from_json(kind: str, text: str) -> Record:
     return record_type(kind).model_validate(json.loads(text))
 
 
-def guarded(*records: Record | None) -> tuple[str, str]:
+def guarded(*records: Record | Snapshot | None) -> tuple[str, str]:
     """The most guarded visibility and verification among ``records`` (None ignored)."""
     present = [r for r in records if r is not None]
     visibility = max((r.visibility for r in present), key=GUARD.__getitem__)
@@ -88,7 +111,7 @@ class RevisionJournal:
     def inserted(
         self,
         conn: Connection,
-        records: Sequence[Record],
+        records: Sequence[Record | Snapshot],
         actor: str,
         now: dt.datetime,
         action: str = "create",
@@ -104,8 +127,8 @@ class RevisionJournal:
         latest = self._latest(conn, [(r.kind, r.id) for r in records])
         rows: list[dict[str, Any]] = []
         digest = hashlib.sha256()
-        for record in records:
-            after = record_json(record)
+        for record in map(snapshot, records):
+            after = record.json
             number, before = latest.get((record.kind, record.id), (0, None))
             # An import's revisions are creates (or replaces); its audit entry says "import".
             act = "create" if action == "import" else action
@@ -156,8 +179,8 @@ class RevisionJournal:
             )
         else:
             kinds: dict[str, int] = {}
-            for record in records:
-                kinds[record.kind] = kinds.get(record.kind, 0) + 1
+            for row in rows:
+                kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
             event = audit.AuditEvent(
                 "import" if action in ("create", "import") else action,
                 actor,
