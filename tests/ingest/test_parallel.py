@@ -318,3 +318,30 @@ def test_command_line_import_through_workers(
     assert "11 incidents" in " ".join(result.stdout.split())
     stats = json.loads(runner.invoke(app, ["--db", database_url, "stats", "--json"]).stdout)
     assert stats["incidents"] == 11 and stats["persons"] == 9
+
+
+def test_a_deleted_record_imported_again_continues_its_history(
+    store, tmp_path: Path, forced: None
+) -> None:
+    data = _bigger_bundle()
+    import_file(store, _write(tmp_path, data), EDITOR)
+    store.delete("incidents", "inc-3", EDITOR, reason="duplicate entry")
+    # naming nobody, so the workers prepare them (a party in the database would send them back)
+    fresh = [dict(data["incidents"][4], id=f"inc-new-{i}", participants=[]) for i in range(3)]
+    back = dict(data["incidents"][5], participants=[])
+    again = {**data, **_no_records(), "incidents": [*fresh, back], "cases": []}
+    import_file(store, _write(tmp_path, again, "again.json"), EDITOR)
+    with store.db.begin() as conn:
+        history = conn.execute(
+            select(revisions.c.record_id, revisions.c.revision, revisions.c.action)
+            .where(revisions.c.record_id.in_(["inc-3", "inc-new-2"]))
+            .order_by(revisions.c.record_id, revisions.c.revision)
+        ).all()
+        assert audit.verify(conn).ok
+    assert [tuple(r) for r in history] == [
+        ("inc-3", 1, "create"),
+        ("inc-3", 2, "delete"),
+        ("inc-3", 3, "create"),
+        ("inc-new-2", 1, "create"),
+    ]
+    assert store.get("incidents", "inc-3", EDITOR).title == "Journalist detained #3"

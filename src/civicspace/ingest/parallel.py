@@ -77,6 +77,7 @@ class _Job:
     dialect: Dialect
     actor: str
     now: dt.datetime
+    journal: Any
     persons: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     orgs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
@@ -131,7 +132,7 @@ def _prepare(task: tuple[str, int, int]) -> _Chunk:
         (plain if known and record.visibility != "confidential" else chunk.records).append(record)
     if plain:
         chunk.prepared = prepare_insert(
-            job.dialect, plain, job.actor, job.now, job.persons, job.orgs
+            job.dialect, plain, job.actor, job.now, job.persons, job.orgs, job.journal
         )
     return chunk
 
@@ -272,7 +273,7 @@ def import_parallel(
                 counts["sources"] = len(sources)
                 if progress:
                     progress(len(sources))
-        job = _Job(document, file, conn.dialect, actor, now)
+        job = _Job(document, file, conn.dialect, actor, now, store.journal)
         rest = tuple(k for k in INSERT_ORDER if k not in (*PARTIES, "sources"))
         for kinds in (PARTIES, rest):
             for chunk in _run(job, kinds, workers):

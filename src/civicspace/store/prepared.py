@@ -23,7 +23,7 @@ from civicspace.store import schema as t
 from civicspace.store.bulk import PreparedRows, prepare_rows
 from civicspace.store.mapping import MAPPINGS, group_rows
 from civicspace.store.search import document_rows
-from civicspace.trust.journal import Snapshot, snapshot
+from civicspace.trust.journal import snapshot
 
 Names = Mapping[str, tuple[str, list[str]]]
 
@@ -34,7 +34,7 @@ class PreparedInsert:
 
     tables: list[PreparedRows]
     documents: PreparedRows
-    snapshots: list[Snapshot]
+    revisions: Any  # what the store's journal prepared (Journal.prepare_inserted)
 
 
 def stamped_rows(
@@ -60,10 +60,11 @@ def prepare_insert(
     now: dt.datetime,
     persons: Names,
     orgs: Names,
+    journal: Any,
 ) -> PreparedInsert:
     """What inserting ``records`` (none confidential) writes; ``persons`` and ``orgs`` give
     the visibility and names of every party they mention (see
-    :func:`civicspace.store.search.party_names`)."""
+    :func:`civicspace.store.search.party_names`); ``journal`` is the store's."""
     grouped = stamped_rows(records, actor, now)
     tables = [
         prepare_rows(dialect, table, rows)
@@ -71,4 +72,5 @@ def prepare_insert(
         if (rows := grouped.get(table))
     ]
     documents = prepare_rows(dialect, t.search_documents, document_rows(records, persons, orgs))
-    return PreparedInsert(tables, documents, [snapshot(r) for r in records])
+    revisions = journal.prepare_inserted(dialect, [snapshot(r) for r in records], actor, now)
+    return PreparedInsert(tables, documents, revisions)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Connection, Table, bindparam, delete, false, func, insert, select, update
+from sqlalchemy.engine import Dialect
 
 from civicspace.access.policy import Viewer
 from civicspace.crypto import is_sealed
@@ -131,6 +132,15 @@ class Journal(Protocol):
         reason: str | None = None,
     ) -> None: ...
 
+    def prepare_inserted(
+        self, dialect: Dialect, records: Sequence[Snapshot], actor: str, now: dt.datetime
+    ) -> Any:
+        """What :meth:`inserted` would write for these new records, built without a database."""
+
+    def inserted_prepared(
+        self, conn: Connection, prepared: Any, actor: str, now: dt.datetime
+    ) -> None: ...
+
     def changed(
         self,
         conn: Connection,
@@ -220,7 +230,7 @@ class Store:
         for rows in batch.tables:
             write_rows(conn, rows)
         write_documents(conn, batch.documents)
-        self.journal.inserted(conn, batch.snapshots, actor, now, "import")
+        self.journal.inserted_prepared(conn, batch.revisions, actor, now)
 
     def replace_many(
         self,

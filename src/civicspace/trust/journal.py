@@ -9,17 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, tuple_
+from sqlalchemy.engine import Dialect
 
 from civicspace.access.policy import Viewer
 from civicspace.crypto import Sealed, associated_data, is_sealed
 from civicspace.crypto.sealing import require_keyring
 from civicspace.model.records import Record, record_type
-from civicspace.store.bulk import bulk_insert
+from civicspace.store.bulk import PreparedRows, bulk_insert, prepare_rows, write_rows
 from civicspace.trust import audit
 from civicspace.trust.tables import revisions
 
@@ -101,6 +102,74 @@ def actor_of(viewer: Viewer) -> str:
     return viewer.name or viewer.role
 
 
+@dataclass(frozen=True)
+class PreparedRevisions:
+    """Revision rows ready for the driver, with what the batch's audit entry says of them."""
+
+    rows: PreparedRows
+    kinds: dict[str, int]
+    digest: str
+
+
+def _revision_rows(
+    records: Iterable[Snapshot],
+    latest: dict[tuple[str, str], tuple[int, str | None]],
+    actor: str,
+    now: dt.datetime,
+    action: str,
+    reason: str | None,
+) -> tuple[list[dict[str, Any]], str]:
+    """One revision row per record, numbered after ``latest``; and the batch's digest."""
+    rows: list[dict[str, Any]] = []
+    digest = hashlib.sha256()
+    for record in records:
+        after = record.json
+        number, before = latest.get((record.kind, record.id), (0, None))
+        # An import's revisions are creates (or replaces); its audit entry says "import".
+        act = "create" if action == "import" else action
+        act = "replace" if act == "create" and before is not None else act
+        before_record = record_from_json(record.kind, before) if before else None
+        visibility, verification = (
+            guarded(before_record, record)
+            if before_record is not None
+            else (record.visibility, record.verification)  # what guarded() gives for one
+        )
+        rows.append(
+            {
+                "kind": record.kind,
+                "record_id": record.id,
+                "revision": number + 1,
+                "action": act,
+                "actor": actor,
+                "at": now,
+                "reason": reason,
+                "visibility": visibility,
+                "verification": verification,
+                "before": sealed_side(
+                    record.kind, record.id, number + 1, "before", before, visibility
+                )
+                if before
+                else None,
+                "after": sealed_side(
+                    record.kind, record.id, number + 1, "after", after, visibility
+                ),
+            }
+        )
+        digest.update(f"{record.kind}\x1f{record.id}\x1f{number + 1}\x1f".encode())
+        digest.update(hashlib.sha256(after.encode()).digest())
+    return rows, digest.hexdigest()
+
+
+def _batch_event(
+    action: str, actor: str, kinds: dict[str, int], reason: str | None, digest: str
+) -> audit.AuditEvent:
+    return audit.AuditEvent(
+        "import" if action in ("create", "import") else action,
+        actor,
+        detail={"records": kinds, "reason": reason, "revisions_sha256": digest},
+    )
+
+
 class RevisionJournal:
     """Keeps every change as a revision and audits changes, exports and confidential reads."""
 
@@ -125,49 +194,10 @@ class RevisionJournal:
         if not records:
             return
         latest = self._latest(conn, [(r.kind, r.id) for r in records])
-        rows: list[dict[str, Any]] = []
-        digest = hashlib.sha256()
-        for record in map(snapshot, records):
-            after = record.json
-            number, before = latest.get((record.kind, record.id), (0, None))
-            # An import's revisions are creates (or replaces); its audit entry says "import".
-            act = "create" if action == "import" else action
-            act = "replace" if act == "create" and before is not None else act
-            before_record = record_from_json(record.kind, before) if before else None
-            visibility, verification = (
-                guarded(before_record, record)
-                if before_record is not None
-                else (record.visibility, record.verification)  # what guarded() gives for one
-            )
-            rows.append(
-                {
-                    "kind": record.kind,
-                    "record_id": record.id,
-                    "revision": number + 1,
-                    "action": act,
-                    "actor": actor,
-                    "at": now,
-                    "reason": reason,
-                    "visibility": visibility,
-                    "verification": verification,
-                    "before": sealed_side(
-                        record.kind, record.id, number + 1, "before", before, visibility
-                    )
-                    if before
-                    else None,
-                    "after": sealed_side(
-                        record.kind, record.id, number + 1, "after", after, visibility
-                    ),
-                }
-            )
-            digest.update(f"{record.kind}\x1f{record.id}\x1f{number + 1}\x1f".encode())
-            digest.update(hashlib.sha256(after.encode()).digest())
+        snapshots = [snapshot(r) for r in records]
+        rows, digest = _revision_rows(snapshots, latest, actor, now, action, reason)
         secret = any(row["visibility"] == "confidential" for row in rows)
         bulk_insert(conn, revisions, rows, secret=secret)
-        if len(rows) >= 1000 and conn.dialect.name == "postgresql":
-            # A bulk import grows the table inside one transaction, out of autovacuum's
-            # sight; without fresh statistics the next batch's look-up scans the table.
-            conn.execute(text("ANALYZE revisions"))
         if len(rows) == 1 and action != "import":
             row = rows[0]
             event = audit.AuditEvent(
@@ -175,18 +205,56 @@ class RevisionJournal:
                 actor,
                 row["kind"],
                 row["record_id"],
-                {"revision": row["revision"], "reason": reason, "sha256": _sha(after)},
+                {"revision": row["revision"], "reason": reason, "sha256": _sha(snapshots[0].json)},
             )
-        else:
-            kinds: dict[str, int] = {}
-            for row in rows:
-                kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
-            event = audit.AuditEvent(
-                "import" if action in ("create", "import") else action,
-                actor,
-                detail={"records": kinds, "reason": reason, "revisions_sha256": digest.hexdigest()},
-            )
-        audit.append(conn, [event], now)
+            self._stored(conn, 1, [event], now)
+            return
+        kinds: dict[str, int] = {}
+        for row in rows:
+            kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
+        self._stored(conn, len(rows), [_batch_event(action, actor, kinds, reason, digest)], now)
+
+    def prepare_inserted(
+        self, dialect: Dialect, records: Sequence[Snapshot], actor: str, now: dt.datetime
+    ) -> PreparedRevisions:
+        """The revisions an import writes for new records none of which is confidential,
+        as :meth:`inserted_prepared` takes them; no database needed (an import's workers)."""
+        rows, digest = _revision_rows(records, {}, actor, now, "import", None)
+        kinds: dict[str, int] = {}
+        for record in records:
+            kinds[record.kind] = kinds.get(record.kind, 0) + 1
+        return PreparedRevisions(prepare_rows(dialect, revisions, rows), kinds, digest)
+
+    def inserted_prepared(
+        self, conn: Connection, prepared: PreparedRevisions, actor: str, now: dt.datetime
+    ) -> None:
+        """Store revisions from :meth:`prepare_inserted`, as :meth:`inserted` would have.
+
+        They were numbered as the records' first; a record that has revisions (it was deleted
+        and is imported again) needs its previous state, so then the batch is redone here.
+        """
+        values = prepared.rows.values
+        if not values:
+            return
+        at = {name: i for i, name in enumerate(prepared.rows.columns)}
+        columns = [at[c] for c in ("kind", "record_id", "visibility", "verification", "after")]
+        snapshots = [Snapshot(*(row[i] for i in columns)) for row in values]
+        if self._latest(conn, [(s.kind, s.id) for s in snapshots]):
+            self.inserted(conn, snapshots, actor, now, "import")
+            return
+        write_rows(conn, prepared.rows)
+        event = _batch_event("import", actor, prepared.kinds, None, prepared.digest)
+        self._stored(conn, len(values), [event], now)
+
+    @staticmethod
+    def _stored(
+        conn: Connection, count: int, events: list[audit.AuditEvent], now: dt.datetime
+    ) -> None:
+        if count >= 1000 and conn.dialect.name == "postgresql":
+            # A bulk import grows the table inside one transaction, out of autovacuum's
+            # sight; without fresh statistics the next batch's look-up scans the table.
+            conn.execute(text("ANALYZE revisions"))
+        audit.append(conn, events, now)
 
     def changed(
         self,
@@ -314,6 +382,12 @@ class NoJournal:
     audit_reads = False
 
     def inserted(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def prepare_inserted(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def inserted_prepared(self, *args: Any, **kwargs: Any) -> None:
         return None
 
     def changed(self, *args: Any, **kwargs: Any) -> int:
