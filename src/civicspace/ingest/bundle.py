@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, Table, select, text, update
+from sqlalchemy import Connection, Select, Table, select, text, update
+from sqlalchemy.engine import Dialect
 
 from civicspace.access.policy import Viewer
 from civicspace.access.redaction import for_viewer
@@ -29,6 +31,7 @@ from civicspace.ingest.errors import (
 from civicspace.ingest.memory import without_cycle_collection
 from civicspace.model.records import KINDS, Country, Location, Record, record_type, references
 from civicspace.store import schema as t
+from civicspace.store.db import among_ids, bound_ids
 from civicspace.store.mapping import MAPPINGS, load_records
 from civicspace.store.repository import Store
 from civicspace.trust.tables import revisions
@@ -160,13 +163,17 @@ _TABLE_OF = {"countries": t.countries, "locations": t.locations}
 
 
 def _existing(conn: Connection, kind: str, ids: set[str]) -> set[str]:
+    """Which of ``ids`` are stored as ``kind``."""
+    if not ids:
+        return set()
+    query = _stored_ids(kind, conn.dialect)
+    return set(conn.scalars(query, {"ids": bound_ids(sorted(ids), conn.dialect)}))
+
+
+@cache
+def _stored_ids(kind: str, dialect: Dialect) -> Select[Any]:
     table = _TABLE_OF[kind] if kind in _TABLE_OF else MAPPINGS[kind].table
-    found: set[str] = set()
-    ids_list = sorted(ids)
-    for start in range(0, len(ids_list), 500):
-        chunk = ids_list[start : start + 500]
-        found.update(conn.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
-    return found
+    return select(table.c.id).where(among_ids(table.c.id, dialect))
 
 
 def check_references(conn: Connection, bundle: Bundle, file: str, replace: bool) -> None:

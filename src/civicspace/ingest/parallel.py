@@ -78,6 +78,7 @@ class _Job:
     actor: str
     now: dt.datetime
     journal: Any
+    known: dict[str, set[str]]  # ids of the records checked and written before the fork
     persons: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     orgs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
@@ -115,7 +116,11 @@ def _prepare(task: tuple[str, int, int]) -> _Chunk:
             continue
         records.append(record)
         chunk.rows.append((row, record.id))
-        chunk.refs.extend((row, name, ref_kind, rid) for name, ref_kind, rid in references(record))
+        chunk.refs.extend(
+            (row, name, ref_kind, rid)
+            for name, ref_kind, rid in references(record)
+            if rid not in job.known.get(ref_kind, ())  # the rest the writing process looks up
+        )
     if chunk.problems:
         return chunk  # the import will be refused: nothing to prepare
     if kind in ("persons", "organisations"):
@@ -273,7 +278,7 @@ def import_parallel(
                 counts["sources"] = len(sources)
                 if progress:
                     progress(len(sources))
-        job = _Job(document, file, conn.dialect, actor, now, store.journal)
+        job = _Job(document, file, conn.dialect, actor, now, store.journal, checks.ids)
         rest = tuple(k for k in INSERT_ORDER if k not in (*PARTIES, "sources"))
         for kinds in (PARTIES, rest):
             for chunk in _run(job, kinds, workers):

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+)
+from sqlalchemy.engine import Dialect
 
 from civicspace.crypto import sealing
 from civicspace.crypto.keyring import Keyring
@@ -172,3 +187,21 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def among_ids(column: ColumnElement[Any], dialect: Dialect) -> ColumnElement[bool]:
+    """``column`` is one of the list bound as ``ids`` (see :func:`bound_ids`).
+
+    The whole list is one parameter (a JSON array on SQLite, an array on PostgreSQL), so a
+    statement built once serves lists of any length: an ``IN`` list of bound values costs
+    SQLAlchemy more to render, per value, than the database spends finding the rows.
+    """
+    if dialect.name == "postgresql":
+        return column == any_(bindparam("ids", type_=ARRAY(column.type)))
+    values = func.json_each(bindparam("ids", type_=String)).table_valued("value")
+    return column.in_(select(values.c.value))
+
+
+def bound_ids(ids: Sequence[str], dialect: Dialect) -> Any:
+    """The value to bind as ``ids`` for :func:`among_ids`."""
+    return list(ids) if dialect.name == "postgresql" else json.dumps(list(ids))

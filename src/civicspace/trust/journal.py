@@ -11,9 +11,11 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text, tuple_
+from sqlalchemy import Connection, Select, bindparam, func, insert, select, text, tuple_
 from sqlalchemy.engine import Dialect
 
 from civicspace.access.policy import Viewer
@@ -21,6 +23,7 @@ from civicspace.crypto import Sealed, associated_data, is_sealed
 from civicspace.crypto.sealing import require_keyring
 from civicspace.model.records import Record, record_type
 from civicspace.store.bulk import PreparedRows, bulk_insert, prepare_rows, write_rows
+from civicspace.store.db import among_ids, bound_ids
 from civicspace.trust import audit
 from civicspace.trust.tables import revisions
 
@@ -170,6 +173,16 @@ def _batch_event(
     )
 
 
+@cache
+def _numbers(dialect: Dialect) -> Select[Any]:
+    """The newest revision number of each of a list of records (of one kind)."""
+    return (
+        select(revisions.c.record_id, func.max(revisions.c.revision))
+        .where(revisions.c.kind == bindparam("kind"), among_ids(revisions.c.record_id, dialect))
+        .group_by(revisions.c.record_id)
+    )
+
+
 class RevisionJournal:
     """Keeps every change as a revision and audits changes, exports and confidential reads."""
 
@@ -237,9 +250,12 @@ class RevisionJournal:
         if not values:
             return
         at = {name: i for i, name in enumerate(prepared.rows.columns)}
-        columns = [at[c] for c in ("kind", "record_id", "visibility", "verification", "after")]
-        snapshots = [Snapshot(*(row[i] for i in columns)) for row in values]
-        if self._latest(conn, [(s.kind, s.id) for s in snapshots]):
+        key = itemgetter(at["kind"], at["record_id"])
+        if self._latest(conn, [key(row) for row in values]):
+            fields = itemgetter(
+                *(at[c] for c in ("kind", "record_id", "visibility", "verification", "after"))
+            )
+            snapshots = [Snapshot(*fields(row)) for row in values]
             self.inserted(conn, snapshots, actor, now, "import")
             return
         write_rows(conn, prepared.rows)
@@ -326,13 +342,11 @@ class RevisionJournal:
                 # Which of these ids have revisions at all, and their newest number: answered
                 # from the (kind, record_id, revision) index alone. A fresh import's ids have
                 # none, so nothing more is read.
-                numbers = dict(
-                    conn.execute(
-                        select(revisions.c.record_id, func.max(revisions.c.revision))
-                        .where(revisions.c.kind == kind, revisions.c.record_id.in_(chunk))
-                        .group_by(revisions.c.record_id)
-                    ).all()
-                )
+                ids_param = bound_ids(chunk, conn.dialect)
+                query = _numbers(conn.dialect)
+                numbers: dict[str, int] = {
+                    rid: n for rid, n in conn.execute(query, {"kind": kind, "ids": ids_param})
+                }
                 if not numbers:
                     continue
                 rows = conn.execute(
