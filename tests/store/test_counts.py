@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from civicspace.access import Viewer
 from civicspace.model import Incident
 from civicspace.store.counts import CountCache
+from civicspace.store.mapping import MAPPINGS
 from civicspace.store.repository import RecordQuery, Store
 from civicspace.trust import NoJournal
 from civicspace.trust.tables import audit_head
@@ -159,3 +160,21 @@ def test_page_ids_are_kept_apart_and_follow_every_write(cached: Store, database)
     check()
     other.delete("incidents", "inc-new", EDITOR)
     check()
+
+
+def test_a_cached_page_never_shows_a_record_hidden_since(cached: Store, database) -> None:
+    """A change that leaves no audit entry (a repair in SQL) keeps the cached page ids; the
+    records themselves are read fresh and checked again, so the hidden one is left out."""
+    query = RecordQuery(sort="date", descending=True)
+    for read in (cached.list, cached.summaries):
+        shown = [r.id for r in read("incidents", ANONYMOUS, query).items]
+        assert "inc-extension" in shown
+    with database.begin() as conn:
+        conn.execute(
+            update(MAPPINGS["incidents"].table)
+            .where(MAPPINGS["incidents"].table.c.id == "inc-extension")
+            .values(visibility="restricted")
+        )
+    for read in (cached.list, cached.summaries):
+        shown = [r.id for r in read("incidents", ANONYMOUS, query).items]
+        assert "inc-extension" not in shown

@@ -475,7 +475,8 @@ class Store:
         query = query or RecordQuery()
         with self.db.begin() as conn:
             ids, total, broad = self._page_ids(conn, kind, viewer, query)
-            items = redact(conn, load_records(conn, kind, ids), viewer)
+            # Read fresh and checked again: the ids may come from the count cache.
+            items = self._visible(conn, kind, ids, viewer)
             self._audit_read(conn, viewer, kind, items)
         return _page(items, total, broad, query)
 
