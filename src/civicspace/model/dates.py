@@ -24,7 +24,9 @@ from pydantic_core import core_schema
 Precision = Literal["day", "month", "year"]
 Part = Literal["early", "mid", "late"]
 
-MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+# Read once: calendar.month_name formats a date with strftime on every lookup.
+MONTH_NAMES = tuple(calendar.month_name)
+MONTHS = {name.lower(): i for i, name in enumerate(MONTH_NAMES) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _PART_DAYS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
 _PART_MONTHS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
@@ -136,7 +138,7 @@ class FuzzyDate:
     def display(self, lang: str = "en") -> str:
         """Human wording at the known precision: ``early September 2022``, never a made-up day."""
         if self.month:
-            month = calendar.month_name[self.month]
+            month = MONTH_NAMES[self.month]
             body = f"{self.day} {month} {self.year}" if self.day else f"{month} {self.year}"
         else:
             body = str(self.year)
