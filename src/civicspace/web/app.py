@@ -8,7 +8,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import URLSafeSerializer
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from civicspace.access.accounts import Accounts
 from civicspace.access.tokens import Tokens
@@ -25,6 +24,7 @@ from civicspace.web.limits import RequestBodyLimit
 from civicspace.web.lists import build_lists
 from civicspace.web.pages import build_pages
 from civicspace.web.settings import Settings
+from civicspace.web.templating import template_environment
 
 HERE = Path(__file__).parent
 def create_app(
@@ -36,12 +36,7 @@ def create_app(
     """A FastAPI app over ``db``. ``accounts`` and ``store`` are seams (clock, hasher)."""
     settings = settings or Settings()
     accounts = accounts or Accounts(db)
-    templates = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    templates = template_environment(HERE / "templates")
     app = FastAPI(
         title="civicspace API",
         version="1",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Coroutine
-from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,7 +30,7 @@ from civicspace.model.records import (
     Statistic,
     to_jsonable,
 )
-from civicspace.model.vocabulary import LegalArticle, vocabularies, vocabulary
+from civicspace.model.vocabulary import LegalArticle, vocabulary
 from civicspace.store.aggregates import current_rating, incidents_per_month
 from civicspace.store.relations import cases_of, incidents_of, members_of
 from civicspace.store.repository import NotFound, RecordQuery, VersionConflict
@@ -67,6 +66,7 @@ from civicspace.web.forms import (
     widgets,
 )
 from civicspace.web.i18n import LANG_COOKIE, negotiate, translations
+from civicspace.web.templating import vocabulary_labels
 
 LIST_KINDS = {
     "persons": "People",
@@ -102,7 +102,6 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         csrf_field=CSRF_FIELD,
         csrf=csrf_token(request),
         label=label,
-        labels=lambda vocab, keys: ", ".join(labels[vocab].get(k, k) for k in keys),
         choices=lambda vocab: labels[vocab].items(),
         vocabulary=vocabulary,
         query_with=lambda **kw: _query_with(request, **kw),
@@ -113,19 +112,6 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     if request.query_params.get("lang") in ("en", "ru"):
         response.set_cookie(LANG_COOKIE, lang, samesite="lax", httponly=True, path="/")
     return response
-
-
-@cache
-def vocabulary_labels(lang: str) -> dict[str, dict[str, str]]:
-    """Every term's label in ``lang`` (the English one where Russian has none), by vocabulary
-    and key: a list page shows some forty, and looking each up cost more than the row."""
-    return {
-        name: {
-            key: (term.label_ru if lang == "ru" and term.label_ru else term.label) or key
-            for key, term in vocab.terms.items()
-        }
-        for name, vocab in vocabularies().items()
-    }
 
 
 def _query_with(request: Request, **changes: Any) -> str:
