@@ -51,11 +51,14 @@ def plain_counter(conn: Connection) -> Counter:
     return Counter(conn)
 
 
+# Built once: SQLAlchemy keeps a statement's cache key, so every request after the first
+# skips building and keying it.
+_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+
+
 def data_version(conn: Connection) -> Version | None:
     """The audit trail's head, or None when its row is missing (nothing is then cached)."""
-    row = conn.execute(
-        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-    ).first()
+    row = conn.execute(_HEAD).first()
     return (int(row.seq), str(row.hash)) if row else None
 
 

@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Connection, Table, bindparam, delete, false, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Dialect
 
 from civicspace.access.policy import Viewer
@@ -23,7 +35,7 @@ from civicspace.model.records import KINDS, Record, references
 from civicspace.store import schema as t
 from civicspace.store.bulk import bulk_insert, write_rows
 from civicspace.store.counts import CountCache, Counter, plain_counter
-from civicspace.store.db import Database
+from civicspace.store.db import Database, among_ids, bound_ids
 from civicspace.store.mapping import MAPPINGS, group_rows, load_records, record_rows
 from civicspace.store.prepared import PreparedInsert, stamped_rows
 from civicspace.store.search import (
@@ -113,6 +125,14 @@ _REFERENCE_TABLES = {"persons": t.persons, "organisations": t.organisations, "so
 # What list pages show of a record besides its id, visibility and verification; none of
 # these fields refers to another record, so a summary has nothing to redact.
 SUMMARY_FIELDS = {"incidents": ("title", "date", "freedoms", "violations")}
+# A summary is a named tuple: a template reads each field of each row, and a database
+# row's attributes are found through a __getattr__ fallback, several times slower.
+SUMMARIES: dict[str, Any] = {
+    kind: namedtuple(  # type: ignore[misc]
+        f"{kind.title()}Summary", ("id", "visibility", "verification", *fields)
+    )
+    for kind, fields in SUMMARY_FIELDS.items()
+}
 
 
 class Journal(Protocol):
@@ -487,15 +507,14 @@ class Store:
         (sealed fields, an audited read) is loaded whole; a row the viewer may no longer
         read (changed since the page's ids were chosen) is left out."""
         query = query or RecordQuery()
-        table = MAPPINGS[kind].table
-        names = ("id", "visibility", "verification", *SUMMARY_FIELDS[kind])
+        summary = SUMMARIES[kind]
         with self.db.begin() as conn:
             ids, total, broad = self._page_ids(conn, kind, viewer, query)
             rows = {}
             if ids:
-                found = conn.execute(
-                    select(*(table.c[n] for n in names)).where(table.c.id.in_(ids))
-                )
+                statement = _summary_statement(kind, conn.dialect)
+                bound = {"ids": bound_ids(ids, conn.dialect)}
+                found = map(summary._make, conn.execute(statement, bound))
                 rows = {r.id: r for r in found if viewer.can_read(r.visibility, r.verification)}
             whole = [
                 rid
@@ -620,6 +639,20 @@ class Store:
 
 
 _RECORD_REFERENCES = frozenset({"sources", "persons", "organisations"})
+
+
+_SUMMARY_STATEMENTS: dict[tuple[str, str], Select[Any]] = {}
+
+
+def _summary_statement(kind: str, dialect: Dialect) -> Select[Any]:
+    """The summaries of the records whose ids are bound as ``ids``; built once per kind and
+    database, so that SQLAlchemy keys and compiles it once too."""
+    key = (kind, dialect.name)
+    if key not in _SUMMARY_STATEMENTS:
+        table = MAPPINGS[kind].table
+        columns = (table.c[name] for name in SUMMARIES[kind]._fields)
+        _SUMMARY_STATEMENTS[key] = select(*columns).where(among_ids(table.c.id, dialect))
+    return _SUMMARY_STATEMENTS[key]
 
 
 def _references(record: Record) -> list[tuple[str, str]]:
