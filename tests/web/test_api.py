@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +154,15 @@ def test_an_edit_keeps_what_the_researcher_could_not_see(web: Web) -> None:
     full = web.http.get("/api/v1/incidents/inc-extension", headers=web.as_("editor")).json()
     assert full["summary"] == "Court prolonged detention again."
     assert {"person_id": "person-witness", "role": "witness"} in full["participants"]
+
+
+def test_every_api_route_answers_json_never_a_page(web: Web) -> None:
+    """The pages' catch-all routes (``/{kind}/{record_id}/edit``...) are tried before the
+    API's: none may answer an API path."""
+    spec = web.http.get("/api/v1/openapi.json").json()
+    for template, operations in spec["paths"].items():
+        path = re.sub(r"\{[^}]+\}", "sample", template)
+        for method in operations:
+            response = web.http.request(method.upper(), path, headers=web.as_("viewer"))
+            content_type = response.headers["content-type"]
+            assert content_type.startswith("application/json"), (method, path, content_type)

@@ -70,9 +70,12 @@ def create_app(
 
     # Static files first: the pages' catch-all /{kind}/{id} route would shadow them.
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(build_router())
-    app.include_router(build_history_router())
+    # The other pages before the pages' catch-all routes, which would shadow /admin/users
+    # and /lists/review. The API last: no API path has the catch-alls' shapes, and a page
+    # is then found without trying the API's 70-odd routes (~0.17 ms a request).
     app.include_router(build_admin())
     app.include_router(build_lists())
     app.include_router(build_pages())
+    app.include_router(build_router())
+    app.include_router(build_history_router())
     return app
