@@ -104,23 +104,9 @@ def _prepare(task: tuple[str, int, int]) -> _Chunk:
     kind, start, stop = task
     job = _job
     assert job is not None, "workers are forked after the job is set"
-    model = record_type(kind)
-    items = job.document[kind]
-    chunk = _Chunk(kind, [], [])
-    records: list[Record] = []
-    for i in range(start, stop):
-        row = f"{kind}[{i}]"
-        record = validate_item(model, items[i], job.file, row)
-        if isinstance(record, list):
-            chunk.problems.extend(record)
-            continue
-        records.append(record)
-        chunk.rows.append((row, record.id))
-        chunk.refs.extend(
-            (row, name, ref_kind, rid)
-            for name, ref_kind, rid in references(record)
-            if rid not in job.known.get(ref_kind, ())  # the rest the writing process looks up
-        )
+    chunk, records = _validated(
+        kind, record_type(kind), job.document[kind], range(start, stop), job.file, job.known
+    )
     if chunk.problems:
         return chunk  # the import will be refused: nothing to prepare
     if kind in ("persons", "organisations"):
@@ -197,21 +183,31 @@ class _Checks:
         return self.invalid or [*self.unknown, *self.taken]
 
 
-def _validate_here(
-    kind: str, model: type[BaseModel], document: dict[str, Any], file: str
+def _validated(
+    kind: str,
+    model: type[BaseModel],
+    items: list[Any],
+    positions: range,
+    file: str,
+    known: dict[str, set[str]],
 ) -> tuple[_Chunk, list[Any]]:
-    """A whole section validated in this process: its chunk (for the checks) and its items."""
+    """Validate ``items`` at ``positions``: the chunk (problems, ids, references to look up;
+    those to ``known`` ids are left out) and the valid items."""
     chunk = _Chunk(kind, [], [])
     valid: list[Any] = []
-    for i, item in enumerate(document.get(kind) or []):
+    for i in positions:
         row = f"{kind}[{i}]"
-        obj: Any = validate_item(model, item, file, row)
+        obj: Any = validate_item(model, items[i], file, row)
         if isinstance(obj, list):
             chunk.problems.extend(obj)
             continue
         valid.append(obj)
         chunk.rows.append((row, obj.id))
-        chunk.refs.extend((row, name, ref_kind, rid) for name, ref_kind, rid in references(obj))
+        chunk.refs.extend(
+            (row, name, ref_kind, rid)
+            for name, ref_kind, rid in references(obj)
+            if rid not in known.get(ref_kind, ())
+        )
     return chunk, valid
 
 
@@ -261,8 +257,9 @@ def import_parallel(
     # Places and sources are what every record points at, and sources cite each other, so
     # they are validated and written here, all at once, before any worker starts.
     first = {
-        kind: _validate_here(kind, model, document, file)
+        kind: _validated(kind, model, items, range(len(items)), file, {})
         for kind, model in (("countries", Country), ("locations", Location), ("sources", Source))
+        for items in [document.get(kind) or []]
     }
     counts = {kind: len(first[kind][0].rows) for kind in ("countries", "locations")}
     now = store.clock()
