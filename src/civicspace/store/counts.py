@@ -11,7 +11,10 @@ may have changed (and on logins and audited reads, which only costs a recount).
 The key of an answer is the version and the statement itself, its structure and every
 bound value, so the viewer's visibility rule and each filter are part of the key by
 construction: an editor's count or page is never an anonymous visitor's answer. Only ids
-are kept, never records: a page's records are read afresh.
+are kept, never records: a page's records are read afresh. A caller may also keep an answer
+of its own under a key it names (:meth:`Counter.remembered`): the store keeps a list page's
+ids and total by kind, viewer and every field of the query, so that a page asked again
+does not even build its statements.
 
 >>> # count = cache.counter(conn)  # reads the version first, then
 >>> # count(select(func.count()).select_from(t.incidents).where(...))
@@ -23,14 +26,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Executable, select
 
 from civicspace.trust.tables import audit_head
 
 Version = tuple[int, str]
-Answer = int | tuple[str, ...]
+Answer = Any  # a count, a tuple of ids, or what a caller keeps with Counter.remembered
+T = TypeVar("T")
 
 
 class Counter:
@@ -44,6 +48,11 @@ class Counter:
 
     def ids(self, statement: Executable) -> tuple[str, ...]:
         return tuple(self.conn.scalars(statement))
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, kept under ``key`` while the data stays as it is. ``key`` names
+        everything besides the data that the answer depends on (an immutable answer)."""
+        return compute()
 
 
 def plain_counter(conn: Connection) -> Counter:
@@ -92,6 +101,15 @@ class _Cached(Counter):
         found = self._answer(statement, super().ids)
         assert isinstance(found, tuple)
         return found
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        wrapped = ("remembered", key)  # never equal to a statement's key
+        found = self.cache._get(self.version, wrapped)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        answer = compute()
+        self.cache._put(self.version, wrapped, answer)
+        return answer
 
     def _answer(self, statement: Executable, run: Callable[[Executable], Answer]) -> Answer:
         key = statement_key(statement)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import (
@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 
 from civicspace.access.policy import Viewer
-from civicspace.crypto import is_sealed
+from civicspace.crypto import is_sealed, keyring_of
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import KINDS, Record, references
 from civicspace.store import schema as t
@@ -95,6 +95,18 @@ class RecordQuery:
     limit: int = 50
     offset: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def key(self) -> Hashable:
+        """Every field, hashable: what a remembered page is keyed by besides kind and viewer."""
+        return tuple(_frozen(getattr(self, f.name)) for f in fields(self))
+
+
+def _frozen(value: Any) -> Hashable:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple | set):
+        return tuple(_frozen(v) for v in value)
+    return value  # type: ignore[no-any-return]
 
 
 Item = TypeVar("Item")
@@ -530,10 +542,22 @@ class Store:
         self, conn: Connection, kind: str, viewer: Viewer, query: RecordQuery
     ) -> tuple[Sequence[str], int, bool]:
         """The ids of the records on the page, the total and whether the text filter was
-        broad (the page then holds the newest matches)."""
+        broad (the page then holds the newest matches).
+
+        Remembered by kind, viewer and query until the data changes: a page asked again
+        skips building and keying its statements (0.3 ms; a search 0.7 ms and, on
+        PostgreSQL, two round trips for the planner settings)."""
+        count = self._counter(conn)
+        # Besides the data, the page depends on these: the words' blind tokens on the keyring,
+        # and which text filters are broad on the cap.
+        key = ("page", kind, viewer, query.key(), RANKED_UP_TO, keyring_of(conn))
+        return count.remembered(key, lambda: self._choose_page(conn, kind, viewer, query, count))
+
+    def _choose_page(
+        self, conn: Connection, kind: str, viewer: Viewer, query: RecordQuery, count: Counter
+    ) -> tuple[tuple[str, ...], int, bool]:
         table = MAPPINGS[kind].table
         conditions = self._conditions(kind, table, viewer, query)
-        count = self._counter(conn)
         matches = text_filter(conn, query.text, viewer, kind, count) if query.text else None
         if query.text and matches is None:
             conditions.append(false())
