@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import multiprocessing
 import shutil
 from pathlib import Path
 from typing import Any
@@ -345,3 +346,18 @@ def test_a_deleted_record_imported_again_continues_its_history(
         ("inc-new-2", 1, "create"),
     ]
     assert store.get("incidents", "inc-3", EDITOR).title == "Journalist detained #3"
+
+
+def test_a_failed_write_stops_the_workers(
+    store, tmp_path: Path, forced: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*args: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "insert_prepared", full_disk)
+    before = snapshot(store)
+    with pytest.raises(OSError, match="disk full") as caught:
+        import_file(store, _write(tmp_path, _bigger_bundle()), EDITOR)
+    # still holding the error (and so the importing frame), no worker is left running
+    assert caught.value is not None and multiprocessing.active_children() == []
+    assert snapshot(store) == before

@@ -22,6 +22,7 @@ import datetime as dt
 import multiprocessing
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,16 +220,20 @@ def _tasks(document: dict[str, Any], kinds: tuple[str, ...]) -> list[tuple[str, 
     ]
 
 
-def _run(job: _Job, kinds: tuple[str, ...], workers: int) -> Iterator[_Chunk]:
-    """Fork ``workers`` processes that inherit ``job`` and yield their chunks in file order."""
+@contextmanager
+def _workers(job: _Job, kinds: tuple[str, ...], workers: int) -> Iterator[Iterator[_Chunk]]:
+    """Fork up to ``workers`` processes that inherit ``job``; their chunks, in file order.
+
+    Leaving the block, for whatever reason, stops the workers."""
     global _job
     tasks = _tasks(job.document, kinds)
     if not tasks:
+        yield iter(())
         return
     _job = job
     try:
         with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
-            yield from pool.imap(_prepare, tasks)
+            yield pool.imap(_prepare, tasks)
     finally:
         _job = None
 
@@ -278,20 +283,21 @@ def import_parallel(
         job = _Job(document, file, conn.dialect, actor, now, store.journal, checks.ids)
         rest = tuple(k for k in INSERT_ORDER if k not in (*PARTIES, "sources"))
         for kinds in (PARTIES, rest):
-            for chunk in _run(job, kinds, workers):
-                checks.chunk(chunk)
-                if chunk.kind == "persons":
-                    job.persons.update(chunk.names)
-                elif chunk.kind == "organisations":
-                    job.orgs.update(chunk.names)
-                if checks.failed:
-                    continue  # keep reading: every problem of the file is reported at once
-                if chunk.prepared is not None:
-                    store.insert_prepared(conn, chunk.prepared, actor, now)
-                store.insert_many(conn, chunk.records, actor, now, action="import")
-                counts[chunk.kind] = counts.get(chunk.kind, 0) + len(chunk.rows)
-                if progress:
-                    progress(len(chunk.rows))
+            with _workers(job, kinds, workers) as chunks:
+                for chunk in chunks:
+                    checks.chunk(chunk)
+                    if chunk.kind == "persons":
+                        job.persons.update(chunk.names)
+                    elif chunk.kind == "organisations":
+                        job.orgs.update(chunk.names)
+                    if checks.failed:
+                        continue  # keep reading: every problem of the file is reported at once
+                    if chunk.prepared is not None:
+                        store.insert_prepared(conn, chunk.prepared, actor, now)
+                    store.insert_many(conn, chunk.records, actor, now, action="import")
+                    counts[chunk.kind] = counts.get(chunk.kind, 0) + len(chunk.rows)
+                    if progress:
+                        progress(len(chunk.rows))
         if checks.failed:
             raise ImportRejected(checks.problems())  # leaving the block rolls everything back
     settle(store, counts)
