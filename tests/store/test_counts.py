@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, event, update
 
 from civicspace.access import Viewer
 from civicspace.model import Incident
@@ -205,3 +205,38 @@ def test_a_remembered_page_is_each_viewers_and_each_querys_own(cached: Store) ->
         for viewer in (EDITOR, ANONYMOUS):
             expected = fresh.summaries("incidents", viewer, query)
             assert page(viewer, query) == ([r.id for r in expected.items], expected.total)
+
+
+def test_pages_around_a_first_visit_are_remembered_and_right(cached: Store, database) -> None:
+    """A first visit reads the ids of the pages around it; each of those pages, asked later,
+    comes from the cache and is the page a store without a cache gives."""
+    writer = Store(database)
+    for i in range(12):
+        writer.save(
+            incident(f"inc-page-{i:02d}").model_copy(update={"date": f"2022-05-{i + 1:02d}"}),
+            EDITOR,
+        )
+    fresh = Store(database, journal=NoJournal())
+
+    def page(store: Store, offset: int, viewer: Viewer = ANONYMOUS) -> list[str]:
+        query = RecordQuery(sort="date", descending=True, limit=2, offset=offset)
+        return [r.id for r in store.list("incidents", viewer, query).items]
+
+    pages_chosen: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        if "LIMIT" in statement.upper():
+            pages_chosen.append(statement)
+
+    first = page(cached, 8)
+    assert first == page(fresh, 8)
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        for offset in (0, 2, 4, 6, 10, 12, 14, 16):  # up to four pages either side
+            assert page(cached, offset) == page(fresh, offset), offset
+        assert len(pages_chosen) == 8  # the store without a cache's, not one of the cached
+        assert page(cached, 18) == page(fresh, 18)  # five pages away: chosen anew
+        assert len(pages_chosen) == 10
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    assert page(cached, 8, EDITOR) == page(fresh, 8, EDITOR)  # another viewer, its own pages

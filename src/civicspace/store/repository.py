@@ -11,7 +11,8 @@ import builtins
 import datetime as dt
 from collections import namedtuple
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import (
@@ -99,6 +100,14 @@ class RecordQuery:
     def key(self) -> Hashable:
         """Every field, hashable: what a remembered page is keyed by besides kind and viewer."""
         return tuple(_frozen(getattr(self, f.name)) for f in fields(self))
+
+
+PAGES_AROUND = 4  # pages on each side of a first visit whose ids are read and remembered
+PageIds = tuple[tuple[str, ...], int, bool]  # a page's ids, the total, whether broad
+
+
+def _as_known(ids: tuple[str, ...], total: int) -> PageIds:
+    return ids, total, False
 
 
 def _frozen(value: Any) -> Hashable:
@@ -548,14 +557,26 @@ class Store:
         skips building and keying its statements (0.3 ms; a search 0.7 ms and, on
         PostgreSQL, two round trips for the planner settings)."""
         count = self._counter(conn)
-        # Besides the data, the page depends on these: the words' blind tokens on the keyring,
-        # and which text filters are broad on the cap.
-        key = ("page", kind, viewer, query.key(), RANKED_UP_TO, keyring_of(conn))
-        return count.remembered(key, lambda: self._choose_page(conn, kind, viewer, query, count))
+        keyring = keyring_of(conn)
+
+        def remember(q: RecordQuery, choose: Callable[[], PageIds]) -> PageIds:
+            # Besides the data, a page depends on these: the words' blind tokens on the
+            # keyring, and which text filters are broad on the cap.
+            return count.remembered(("page", kind, viewer, q.key(), RANKED_UP_TO, keyring), choose)
+
+        return remember(
+            query, lambda: self._choose_page(conn, kind, viewer, query, count, remember)
+        )
 
     def _choose_page(
-        self, conn: Connection, kind: str, viewer: Viewer, query: RecordQuery, count: Counter
-    ) -> tuple[tuple[str, ...], int, bool]:
+        self,
+        conn: Connection,
+        kind: str,
+        viewer: Viewer,
+        query: RecordQuery,
+        count: Counter,
+        remember: Callable[[RecordQuery, Callable[[], PageIds]], PageIds],
+    ) -> PageIds:
         table = MAPPINGS[kind].table
         conditions = self._conditions(kind, table, viewer, query)
         matches = text_filter(conn, query.text, viewer, kind, count) if query.text else None
@@ -576,13 +597,23 @@ class Store:
                 # a rare word does not have (a word matching nothing: 0.6 s at 100,000).
                 conditions.append(table.c.id.in_(count.ids(matches.ids())))
             total = count(select(func.count()).select_from(table).where(*conditions))
-            ids = count.ids(
+            # A first visit reads the ids of the pages around it too, at little more cost
+            # (the rows before the page are walked anyway), and remembers them: the next
+            # page, or one a few clicks away, is then answered without the database.
+            around = PAGES_AROUND if self.count_cache is not None and query.limit else 0
+            start = max(0, query.offset - around * query.limit)
+            wide = count.ids(
                 select(table.c.id)
                 .where(*conditions)
                 .order_by(*self._order(table, query))
-                .limit(query.limit)
-                .offset(query.offset)
+                .limit(query.offset - start + (around + 1) * query.limit)
+                .offset(start)
             )
+            for offset in range(start, query.offset + around * query.limit + 1, query.limit):
+                if offset != query.offset:
+                    page = wide[offset - start : offset - start + query.limit]
+                    remember(replace(query, offset=offset), partial(_as_known, page, total))
+            ids = wide[query.offset - start : query.offset - start + query.limit]
         return ids, total, broad
 
     @staticmethod
