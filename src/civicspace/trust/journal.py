@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -163,6 +164,11 @@ def _revision_rows(
     return rows, digest.hexdigest()
 
 
+def _per_kind(kinds: Iterable[str]) -> dict[str, int]:
+    """How many of each kind, in the order the kinds first come (a batch entry's "records")."""
+    return dict(Counter(kinds))
+
+
 def _batch_event(
     action: str, actor: str, kinds: dict[str, int], reason: str | None, digest: str
 ) -> audit.AuditEvent:
@@ -222,9 +228,7 @@ class RevisionJournal:
             )
             self._stored(conn, 1, [event], now)
             return
-        kinds: dict[str, int] = {}
-        for row in rows:
-            kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
+        kinds = _per_kind(row["kind"] for row in rows)
         self._stored(conn, len(rows), [_batch_event(action, actor, kinds, reason, digest)], now)
 
     def prepare_inserted(
@@ -233,9 +237,7 @@ class RevisionJournal:
         """The revisions an import writes for new records none of which is confidential,
         as :meth:`inserted_prepared` takes them; no database needed (an import's workers)."""
         rows, digest = _revision_rows(records, {}, actor, now, "import", None)
-        kinds: dict[str, int] = {}
-        for record in records:
-            kinds[record.kind] = kinds.get(record.kind, 0) + 1
+        kinds = _per_kind(record.kind for record in records)
         return PreparedRevisions(prepare_rows(dialect, revisions, rows), kinds, digest)
 
     def inserted_prepared(
