@@ -85,6 +85,7 @@ class _Job:
 
 
 _job: _Job | None = None  # set in the importing process just before it forks workers
+_stop: Any = None  # an Event the workers inherit: once set, they skip the chunks left
 
 
 @dataclass
@@ -105,6 +106,8 @@ def _prepare(task: tuple[str, int, int]) -> _Chunk:
     kind, start, stop = task
     job = _job
     assert job is not None, "workers are forked after the job is set"
+    if _stop.is_set():
+        return _Chunk(kind, [], [])  # the import has failed: nobody reads this chunk
     chunk, records = _validated(
         kind, record_type(kind), job.document[kind], range(start, stop), job.file, job.known
     )
@@ -224,18 +227,31 @@ def _tasks(document: dict[str, Any], kinds: tuple[str, ...]) -> list[tuple[str, 
 def _workers(job: _Job, kinds: tuple[str, ...], workers: int) -> Iterator[Iterator[_Chunk]]:
     """Fork up to ``workers`` processes that inherit ``job``; their chunks, in file order.
 
-    Leaving the block, for whatever reason, stops the workers."""
-    global _job
+    Leaving the block, for whatever reason, stops the workers. They are not killed: a
+    worker killed while sending a chunk back would hold the pool's result lock for good,
+    and the pool's own shutdown would then wait for it forever. On an error they are told
+    to skip what is left, so each one finishes the chunk in hand and exits. Only an
+    interrupt (Ctrl-C, which the workers receive too) ends them at once."""
+    global _job, _stop
     tasks = _tasks(job.document, kinds)
     if not tasks:
         yield iter(())
         return
-    _job = job
+    context = multiprocessing.get_context("fork")
+    _job, _stop = job, context.Event()
+    pool = context.Pool(min(workers, len(tasks)))
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
-            yield pool.imap(_prepare, tasks)
+        yield pool.imap(_prepare, tasks)
+    except Exception:
+        _stop.set()
+        raise
+    except BaseException:
+        pool.terminate()
+        raise
     finally:
-        _job = None
+        pool.close()
+        pool.join()
+        _job = _stop = None
 
 
 @without_cycle_collection
