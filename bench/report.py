@@ -34,37 +34,85 @@ from civicspace.store.db import Database
 from civicspace.store.repository import Store
 
 START, STOP = dt.date(2022, 6, 1), dt.date(2022, 8, 31)
-PUBLIC = {"visibility": "public", "verification": "verified",
-          "sources": [{"source_id": "src-bench"}]}
+PUBLIC = {
+    "visibility": "public",
+    "verification": "verified",
+    "sources": [{"source_id": "src-bench"}],
+}
 EDITOR = Viewer("editor", "bench")
 
 
 def base_bundle(people: int, cases: int) -> dict[str, Any]:
     return {
-        "format": FORMAT, "version": VERSION,
+        "format": FORMAT,
+        "version": VERSION,
         "countries": [{"id": "KZ", "name": "Kazakhstan"}],
         "locations": [{"id": f"loc-{i}", "country": "KZ", "name": f"Town {i}"} for i in range(20)],
-        "sources": [{"id": "src-bench", "title": "Benchmark source", "publisher": "Bench",
-                     "visibility": "public", "verification": "verified"}],
-        "persons": [{"id": f"person-{i}", "name": {"text": f"Person Number{i}"}, **PUBLIC}
-                    for i in range(people)],
+        "sources": [
+            {
+                "id": "src-bench",
+                "title": "Benchmark source",
+                "publisher": "Bench",
+                "visibility": "public",
+                "verification": "verified",
+            }
+        ],
+        "persons": [
+            {"id": f"person-{i}", "name": {"text": f"Person Number{i}"}, **PUBLIC}
+            for i in range(people)
+        ],
         "cases": [
-            {"id": f"case-{i}", "title": f"Case {i}", "country": "KZ",
-             "defendants": [f"person-{i}"],
-             "charges": [{"code": "KZ-CC", "article": random.choice(["272", "274", "378"])}],
-             "events": [{"kind": "pretrial_detention_ordered", "date": "2022-07-01"},
-                        {"kind": "pretrial_detention_extended", "date": "2022-08-20",
-                         "until": "2022-10-12"}],
-             **PUBLIC}
+            {
+                "id": f"case-{i}",
+                "title": f"Case {i}",
+                "country": "KZ",
+                "defendants": [f"person-{i}"],
+                "charges": [{"code": "KZ-CC", "article": random.choice(["272", "274", "378"])}],
+                "events": [
+                    {"kind": "pretrial_detention_ordered", "date": "2022-07-01"},
+                    {
+                        "kind": "pretrial_detention_extended",
+                        "date": "2022-08-20",
+                        "until": "2022-10-12",
+                    },
+                ],
+                **PUBLIC,
+            }
             for i in range(cases)
         ],
-        "statistics": [{"id": f"stat-{i}", "country": "KZ", "value": 100 * i, "unit": "people",
-                        "counts": f"figure {i}", "as_of": "2022-08", "topic": f"t{i % 7}",
-                        **PUBLIC} for i in range(30)],
-        "ratings": [{"id": "rating-1", "country": "KZ", "date": "2022-06", "band": "repressed",
-                     "previous_band": "obstructed", **PUBLIC}],
-        "laws": [{"id": "law-1", "title": "Draft law", "country": "KZ", "restrictive": True,
-                  "stages": [{"stage": "public_discussion", "date": "2022-07"}], **PUBLIC}],
+        "statistics": [
+            {
+                "id": f"stat-{i}",
+                "country": "KZ",
+                "value": 100 * i,
+                "unit": "people",
+                "counts": f"figure {i}",
+                "as_of": "2022-08",
+                "topic": f"t{i % 7}",
+                **PUBLIC,
+            }
+            for i in range(30)
+        ],
+        "ratings": [
+            {
+                "id": "rating-1",
+                "country": "KZ",
+                "date": "2022-06",
+                "band": "repressed",
+                "previous_band": "obstructed",
+                **PUBLIC,
+            }
+        ],
+        "laws": [
+            {
+                "id": "law-1",
+                "title": "Draft law",
+                "country": "KZ",
+                "restrictive": True,
+                "stages": [{"stage": "public_discussion", "date": "2022-07"}],
+                **PUBLIC,
+            }
+        ],
     }
 
 
@@ -75,19 +123,30 @@ def incidents(n: int, people: int, rng: random.Random) -> list[Incident]:
     for i in range(n):
         day = START + dt.timedelta(days=rng.randrange(days + 1))
         kind = rng.random()
-        date = (FuzzyDate.from_date(day) if kind < 0.6
-                else FuzzyDate(day.year, day.month) if kind < 0.85
-                else FuzzyDate(day.year, day.month, part=rng.choice(["early", "mid", "late"])))
+        date = (
+            FuzzyDate.from_date(day)
+            if kind < 0.6
+            else FuzzyDate(day.year, day.month)
+            if kind < 0.85
+            else FuzzyDate(day.year, day.month, part=rng.choice(["early", "mid", "late"]))
+        )
         violation = rng.choice(violations)
         freedoms = list(vocabulary("violation type")[violation].attr("freedoms"))
-        out.append(Incident(
-            id=f"inc-{i}", title=f"Incident {i}", date=date, country="KZ",
-            location_id=f"loc-{rng.randrange(20)}", freedoms=freedoms, violations=[violation],
-            participants=[{"person_id": f"person-{rng.randrange(people)}", "role": "target"}],  # type: ignore[list-item]
-            counts={"detained": rng.randrange(4)},  # type: ignore[arg-type]
-            summary="A synthetic incident used to measure report generation.",
-            **PUBLIC,  # type: ignore[arg-type]
-        ))
+        out.append(
+            Incident(
+                id=f"inc-{i}",
+                title=f"Incident {i}",
+                date=date,
+                country="KZ",
+                location_id=f"loc-{rng.randrange(20)}",
+                freedoms=freedoms,
+                violations=[violation],
+                participants=[{"person_id": f"person-{rng.randrange(people)}", "role": "target"}],  # type: ignore[list-item]
+                counts={"detained": rng.randrange(4)},  # type: ignore[arg-type]
+                summary="A synthetic incident used to measure report generation.",
+                **PUBLIC,  # type: ignore[arg-type]
+            )
+        )
     return out
 
 
@@ -97,8 +156,14 @@ def fill(db_url: str, n: int) -> Store:
     store = Store(db)
     rng = random.Random(n)
     people, cases = 2000, 200
-    write_bundle(store, parse_bundle(base_bundle(people, cases), "bench"), "bench", "bench",
-                 replace=False, progress=None)
+    write_bundle(
+        store,
+        parse_bundle(base_bundle(people, cases), "bench"),
+        "bench",
+        "bench",
+        replace=False,
+        progress=None,
+    )
     batch = incidents(n, people, rng)
     with db.begin() as conn:
         for start in range(0, n, 5000):
@@ -136,27 +201,35 @@ def measure(url: str, n: int, with_pdf: bool) -> str:
         pdf_s = f"{html_total + pdf_only:.1f}"
         pages = _pages(pdf)
     store.db.dispose()
-    return (f"{n:>10,} {fill_s:>8.1f} {query_s:>10.2f} {model_s:>8.2f} "
-            f"{html_total:>8.2f} {len(html) / 1e6:>8.1f} {pdf_s:>8} {pages:>6}")
+    return (
+        f"{n:>10,} {fill_s:>8.1f} {query_s:>10.2f} {model_s:>8.2f} "
+        f"{html_total:>8.2f} {len(html) / 1e6:>8.1f} {pdf_s:>8} {pages:>6}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--pdf-sizes", default="1000,10000",
-                        help="sizes for which the PDF is rendered too (slow)")
-    parser.add_argument("--db", default=None,
-                        help="empty database URL; default: a temporary SQLite file per size")
+    parser.add_argument(
+        "--pdf-sizes", default="1000,10000", help="sizes for which the PDF is rendered too (slow)"
+    )
+    parser.add_argument(
+        "--db", default=None, help="empty database URL; default: a temporary SQLite file per size"
+    )
     args = parser.parse_args()
     pdf_sizes = {int(s) for s in args.pdf_sizes.split(",") if s}
-    print(f"{'incidents':>10} {'fill s':>8} {'queries s':>10} {'model s':>8} "
-          f"{'HTML s':>8} {'HTML MB':>8} {'PDF s':>8} {'pages':>6}")
+    print(
+        f"{'incidents':>10} {'fill s':>8} {'queries s':>10} {'model s':>8} "
+        f"{'HTML s':>8} {'HTML MB':>8} {'PDF s':>8} {'pages':>6}"
+    )
     for n in [int(s) for s in args.sizes.split(",")]:
         with tempfile.TemporaryDirectory() as tmp:
             url = args.db or str(Path(tmp) / "bench.sqlite")
             print(measure(url, n, n in pdf_sizes), flush=True)
-    print("queries: gather() alone; model: queries + report model; HTML: model + rendering;"
-          " PDF: HTML + WeasyPrint")
+    print(
+        "queries: gather() alone; model: queries + report model; HTML: model + rendering;"
+        " PDF: HTML + WeasyPrint"
+    )
 
 
 if __name__ == "__main__":

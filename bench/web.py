@@ -43,8 +43,18 @@ from civicspace.store.db import Database
 from civicspace.store.repository import Store
 
 HERE = Path(__file__).parent
-SEARCHES = ["Мамай", "Mamai", "Иманбай", "imanbai", "Садвакасова", "Sadvakasova", "police",
-            "blogger fined", "Ахметов", "Akhmetov"]
+SEARCHES = [
+    "Мамай",
+    "Mamai",
+    "Иманбай",
+    "imanbai",
+    "Садвакасова",
+    "Sadvakasova",
+    "police",
+    "blogger fined",
+    "Ахметов",
+    "Akhmetov",
+]
 
 
 def load(url: str, n: int) -> str:
@@ -78,8 +88,9 @@ def targets(n: int, rng: random.Random) -> dict[str, Any]:
         "list (HTML)": lambda: f"/incidents?page={rng.randrange(1, min(pages, 200) + 1)}",
         "search (HTML)": lambda: f"/incidents?q={rng.choice(SEARCHES)}",
         "incident page": lambda: f"/incidents/inc-{rng.randrange(n)}",
-        "list (API)": lambda: f"/api/v1/incidents?limit=50&sort=date&order=desc"
-        f"&offset={rng.randrange(0, 1000)}",
+        "list (API)": lambda: (
+            f"/api/v1/incidents?limit=50&sort=date&order=desc&offset={rng.randrange(0, 1000)}"
+        ),
     }
 
 
@@ -130,7 +141,9 @@ class Connection:
             self.writer, self.reader = None, None
 
 
-async def measure(base: str, token: str, make_url: Any, clients: int, total: int) -> dict[str, float]:
+async def measure(
+    base: str, token: str, make_url: Any, clients: int, total: int
+) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     address = urlsplit(base)
@@ -175,8 +188,18 @@ def run_backend(
     port = free_port()
     # The server users run: civicspace serve, its workers each on a socket of their own.
     server = subprocess.Popen(
-        [sys.executable, "-m", "civicspace", "--db", url, "serve", "--port", str(port),
-         "--workers", str(workers)],
+        [
+            sys.executable,
+            "-m",
+            "civicspace",
+            "--db",
+            url,
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         stdout=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
@@ -193,8 +216,11 @@ def run_backend(
             asyncio.run(measure(base, token, make_url, 4, 20))  # warm caches
             for clients in levels:
                 r = asyncio.run(measure(base, token, make_url, clients, max(requests, clients)))
-                print(f"  {label:<15}{clients:>8}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p95']:>9.1f}"
-                      f"{r['errors']:>5}", flush=True)
+                print(
+                    f"  {label:<15}{clients:>8}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p95']:>9.1f}"
+                    f"{r['errors']:>5}",
+                    flush=True,
+                )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -211,10 +237,17 @@ def main() -> None:
     levels = [int(c) for c in args.clients.split(",")]
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            run_backend("SQLite", str(Path(tmp) / "bench.sqlite"), args.incidents,
-                        args.requests, levels, args.workers)
+            run_backend(
+                "SQLite",
+                str(Path(tmp) / "bench.sqlite"),
+                args.incidents,
+                args.requests,
+                levels,
+                args.workers,
+            )
     pg = os.environ.get("CIVICSPACE_BENCH_POSTGRES_URL") or os.environ.get(
-        "CIVICSPACE_TEST_POSTGRES_URL")
+        "CIVICSPACE_TEST_POSTGRES_URL"
+    )
     if args.backend in ("postgresql", "both"):
         if not pg:
             print("\nPostgreSQL: skipped (set CIVICSPACE_BENCH_POSTGRES_URL)")
@@ -225,8 +258,14 @@ def main() -> None:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         sep = "&" if "?" in pg else "?"
         try:
-            run_backend("PostgreSQL", f"{pg}{sep}options=-csearch_path%3D{schema}",
-                        args.incidents, args.requests, levels, args.workers)
+            run_backend(
+                "PostgreSQL",
+                f"{pg}{sep}options=-csearch_path%3D{schema}",
+                args.incidents,
+                args.requests,
+                levels,
+                args.workers,
+            )
         finally:
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -28,7 +28,11 @@ from civicspace.model.records import (
 
 UPDATE = DEMO_SOURCE_ID
 SECTIONS = {
-    "Introduction", "General developments", "Peaceful assembly", "Expression", "Association"
+    "Introduction",
+    "General developments",
+    "Peaceful assembly",
+    "Expression",
+    "Association",
 }
 CANARIES = ("canary", "канарбек", "w-1", "ш-1")
 
@@ -97,8 +101,16 @@ def test_yaml_quotes_every_date_so_precision_survives() -> None:
     def walk(value: Any, path: str) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
-                if key in {"date", "end_date", "until", "as_of", "published", "since",
-                           "brought", "withdrawn"}:
+                if key in {
+                    "date",
+                    "end_date",
+                    "until",
+                    "as_of",
+                    "published",
+                    "since",
+                    "brought",
+                    "withdrawn",
+                }:
                     assert isinstance(item, str), f"{path}.{key} is {item!r}, not a string"
                 walk(item, f"{path}.{key}")
         elif isinstance(value, list):
@@ -180,7 +192,9 @@ def test_mamai_case_has_his_charges_and_custody_deadline(records: Records) -> No
     case = get(records, LegalCase, "case-mamai")
     assert case.defendants == ["person-zhanbolat-mamai"]
     assert {(c.code, c.article) for c in case.charges} == {
-        ("KZ-CC", "272"), ("KZ-CC", "274"), ("KZ-CC", "378")
+        ("KZ-CC", "272"),
+        ("KZ-CC", "274"),
+        ("KZ-CC", "378"),
     }
     assert case.politically_motivated is True
     ordered = [e for e in case.events if e.kind == "pretrial_detention_ordered"]

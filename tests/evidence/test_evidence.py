@@ -40,14 +40,24 @@ def test_a_file_is_stored_by_its_hash_with_its_metadata_and_custody(
     locker: EvidenceLocker, tmp_path: Path
 ) -> None:
     photo = _file(tmp_path, "IMG_0042.jpg", JPEG)
-    added = locker.add("incidents", "inc-extension", photo, EDITOR, declared_type="image/jpeg",
-                       origin="handed over on a USB stick by the lawyer", note="court entrance")
+    added = locker.add(
+        "incidents",
+        "inc-extension",
+        photo,
+        EDITOR,
+        declared_type="image/jpeg",
+        origin="handed over on a USB stick by the lawyer",
+        note="court entrance",
+    )
     sha = hashlib.sha256(JPEG).hexdigest()
     assert added.sha256 == sha and added.size == len(JPEG) and not added.encrypted
     assert (locker.blobs.root / sha[:2] / sha).read_bytes() == JPEG
     [listed] = locker.attached("incidents", "inc-extension", EDITOR)
     assert (listed.original_name, listed.declared_type, listed.sniffed_type) == (
-        "IMG_0042.jpg", "image/jpeg", "image/jpeg")
+        "IMG_0042.jpg",
+        "image/jpeg",
+        "image/jpeg",
+    )
     assert listed.added_by == "editor-1" and listed.note == "court entrance"
     assert locker.read(added.id, EDITOR, origin="office laptop") == JPEG
     locker.export(added.id, EDITOR, tmp_path / "out")
@@ -57,20 +67,29 @@ def test_a_file_is_stored_by_its_hash_with_its_metadata_and_custody(
     assert all(c.sha256 == sha and c.actor == "editor-1" for c in custody)
 
 
-def test_the_type_comes_from_the_content_not_the_name(locker: EvidenceLocker, tmp_path: Path) -> None:
+def test_the_type_comes_from_the_content_not_the_name(
+    locker: EvidenceLocker, tmp_path: Path
+) -> None:
     disguised = _file(tmp_path, "photo.jpg", b"MZ\x90\x00" + os.urandom(200))
     with pytest.raises(EvidenceRejected, match="application/x-msdownload"):
         locker.add("incidents", "inc-extension", disguised, EDITOR, declared_type="image/jpeg")
     elf = _file(tmp_path, "scan.pdf", b"\x7fELF\x02\x01\x01" + os.urandom(100))
     with pytest.raises(EvidenceRejected):
         locker.add("incidents", "inc-extension", elf, EDITOR)
-    pdf = locker.add("incidents", "inc-extension", _file(tmp_path, "x.jpg", PDF), EDITOR,
-                     declared_type="image/jpeg")
+    pdf = locker.add(
+        "incidents",
+        "inc-extension",
+        _file(tmp_path, "x.jpg", PDF),
+        EDITOR,
+        declared_type="image/jpeg",
+    )
     assert (pdf.declared_type, pdf.sniffed_type) == ("image/jpeg", "application/pdf")
     assert len(locker.attached("incidents", "inc-extension", EDITOR)) == 1
 
 
-def test_oversized_files_are_refused_and_leave_nothing(locker: EvidenceLocker, tmp_path: Path) -> None:
+def test_oversized_files_are_refused_and_leave_nothing(
+    locker: EvidenceLocker, tmp_path: Path
+) -> None:
     big = _file(tmp_path, "video.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200_000)
     with pytest.raises(EvidenceRejected, match="larger than the limit"):
         locker.add("incidents", "inc-extension", big, EDITOR)
@@ -79,10 +98,19 @@ def test_oversized_files_are_refused_and_leave_nothing(locker: EvidenceLocker, t
 
 
 @pytest.mark.parametrize(
-    "name", ["../../../../tmp/evil.pdf", "..\\..\\evil.pdf", "/etc/passwd", "..", "a/../../b.pdf",
-             "\x00\x1b[31mred.pdf"],
+    "name",
+    [
+        "../../../../tmp/evil.pdf",
+        "..\\..\\evil.pdf",
+        "/etc/passwd",
+        "..",
+        "a/../../b.pdf",
+        "\x00\x1b[31mred.pdf",
+    ],
 )
-def test_file_names_cannot_escape_the_folders(locker: EvidenceLocker, tmp_path: Path, name: str) -> None:
+def test_file_names_cannot_escape_the_folders(
+    locker: EvidenceLocker, tmp_path: Path, name: str
+) -> None:
     added = locker.add("incidents", "inc-extension", io.BytesIO(PDF), EDITOR, original_name=name)
     assert "/" not in added.original_name and "\\" not in added.original_name
     assert not added.original_name.startswith(".") and added.original_name.isprintable()
@@ -94,9 +122,17 @@ def test_file_names_cannot_escape_the_folders(locker: EvidenceLocker, tmp_path: 
     assert all(p.resolve().is_relative_to(locker.blobs.root.resolve()) for p in stored)
 
 
-def test_files_of_confidential_records_are_encrypted(locker: EvidenceLocker, tmp_path: Path) -> None:
-    added = locker.add("persons", "person-witness", _file(tmp_path, "Canarybek statement.pdf", PDF),
-                       EDITOR, origin="Informant K", note="statement of Aigerim Canarybek")
+def test_files_of_confidential_records_are_encrypted(
+    locker: EvidenceLocker, tmp_path: Path
+) -> None:
+    added = locker.add(
+        "persons",
+        "person-witness",
+        _file(tmp_path, "Canarybek statement.pdf", PDF),
+        EDITOR,
+        origin="Informant K",
+        note="statement of Aigerim Canarybek",
+    )
     assert added.encrypted
     sha = hashlib.sha256(PDF).hexdigest()
     blobs = [p for p in locker.blobs.root.rglob("*") if p.is_file()]
@@ -110,7 +146,8 @@ def test_files_of_confidential_records_are_encrypted(locker: EvidenceLocker, tmp
     assert "Canarybek" not in dumped and "Informant K" not in dumped
     assert locker.read(added.id, EDITOR) == PDF
     assert locker.attached("persons", "person-witness", EDITOR)[0].original_name == (
-        "Canarybek statement.pdf")
+        "Canarybek statement.pdf"
+    )
     with pytest.raises(NotFound):
         locker.attached("persons", "person-witness", RESEARCHER)
     with pytest.raises(NotFound):
@@ -166,11 +203,24 @@ def test_cli_add_list_verify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     sample.write_text(json.dumps(sample_bundle(), ensure_ascii=False), encoding="utf-8")
     assert runner.invoke(app, ["--db", str(db), "import", str(sample)]).exit_code == 0
     photo = _file(tmp_path, "photo.jpg", JPEG)
-    added = runner.invoke(app, ["--db", str(db), "evidence", "add", "incidents", "inc-extension",
-                                str(photo), "--note", "court entrance"])
+    added = runner.invoke(
+        app,
+        [
+            "--db",
+            str(db),
+            "evidence",
+            "add",
+            "incidents",
+            "inc-extension",
+            str(photo),
+            "--note",
+            "court entrance",
+        ],
+    )
     assert added.exit_code == 0, added.output
-    listed = runner.invoke(app, ["--db", str(db), "evidence", "list", "incidents",
-                                 "inc-extension", "--json"])
+    listed = runner.invoke(
+        app, ["--db", str(db), "evidence", "list", "incidents", "inc-extension", "--json"]
+    )
     assert json.loads(listed.output)[0]["sha256"] == hashlib.sha256(JPEG).hexdigest()
     assert (tmp_path / "evidence").is_dir()  # beside the database by default
     assert runner.invoke(app, ["--db", str(db), "evidence", "verify"]).exit_code == 0

@@ -86,7 +86,9 @@ def test_nul_characters_are_refused_in_any_text_field() -> None:
     with pytest.raises(ValidationError, match="NUL"):
         Incident(id="i", title="a\x00b", date="2022", country="KZ", freedoms=["assembly"])
     with pytest.raises(ValidationError, match="NUL"):
-        Incident(id="i", title="t", date="2022", country="KZ", freedoms=["assembly"], tags=["x\x00"])
+        Incident(
+            id="i", title="t", date="2022", country="KZ", freedoms=["assembly"], tags=["x\x00"]
+        )
 
 
 def test_nul_characters_are_reported_by_field_beside_every_other_problem() -> None:

@@ -25,9 +25,15 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "rating.md"
 
 def _killing(n: int, killed: int) -> Incident:
     return Incident(
-        id=f"inc-killing-{n}", title="Protesters shot", date=FuzzyDate(2022, 7, n),
-        country="KZ", freedoms=["assembly"], violations=["killing"],
-        counts={"killed": killed}, visibility="public", verification="verified",  # type: ignore[arg-type]
+        id=f"inc-killing-{n}",
+        title="Protesters shot",
+        date=FuzzyDate(2022, 7, n),
+        country="KZ",
+        freedoms=["assembly"],
+        violations=["killing"],
+        counts={"killed": killed},
+        visibility="public",
+        verification="verified",  # type: ignore[arg-type]
         sources=[{"source_id": "src-update"}],  # type: ignore[list-item]
     )
 
@@ -79,8 +85,13 @@ def test_set_records_rating_with_previous_band_and_checks_score(
 ) -> None:
     load_sample(store, tmp_path)
     saved = record_rating(
-        store, EDITOR, "KZ", FuzzyDate.parse("2022-12"), score=18,
-        rationale="Lethal force against protesters", sources=["src-update"],
+        store,
+        EDITOR,
+        "KZ",
+        FuzzyDate.parse("2022-12"),
+        score=18,
+        rationale="Lethal force against protesters",
+        sources=["src-update"],
     )
     assert saved.band == "closed" and saved.previous_band == "repressed"
     assert [r.id for r in rating_history(store, EDITOR, "KZ")] == ["rating-2022", saved.id]
@@ -93,28 +104,77 @@ def test_set_records_rating_with_previous_band_and_checks_score(
 def test_cli_suggest_set_history(database_url: str, store: Store, tmp_path: Path) -> None:
     load_sample(store, tmp_path)
     runner = CliRunner()
-    out = runner.invoke(app, ["--db", database_url, "rating", "suggest", "--country", "KZ",
-                              "--at", "2022-08", "--json"])
+    out = runner.invoke(
+        app,
+        ["--db", database_url, "rating", "suggest", "--country", "KZ", "--at", "2022-08", "--json"],
+    )
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
     assert data["at"] == "2022-08-31" and data["current_band"] == "repressed"
     assert {"score", "suggested_band", "indicators"} <= set(data)
-    out = runner.invoke(app, ["--db", database_url, "rating", "set", "--country", "KZ",
-                              "--date", "2022-11", "--band", "repressed", "--score", "33",
-                              "--rationale", "No accountability", "--source", "src-update"])
+    out = runner.invoke(
+        app,
+        [
+            "--db",
+            database_url,
+            "rating",
+            "set",
+            "--country",
+            "KZ",
+            "--date",
+            "2022-11",
+            "--band",
+            "repressed",
+            "--score",
+            "33",
+            "--rationale",
+            "No accountability",
+            "--source",
+            "src-update",
+        ],
+    )
     assert out.exit_code == 0, out.output
-    editor = json.loads(runner.invoke(
-        app, ["--db", database_url, "rating", "history", "--country", "KZ", "--json"]
-    ).stdout)
+    editor = json.loads(
+        runner.invoke(
+            app, ["--db", database_url, "rating", "history", "--country", "KZ", "--json"]
+        ).stdout
+    )
     assert [r["score"] for r in editor] == [None, 33]
-    public = json.loads(runner.invoke(
-        app, ["--db", database_url, "--as", "anonymous", "rating", "history",
-              "--country", "KZ", "--json"]
-    ).stdout)
+    public = json.loads(
+        runner.invoke(
+            app,
+            [
+                "--db",
+                database_url,
+                "--as",
+                "anonymous",
+                "rating",
+                "history",
+                "--country",
+                "KZ",
+                "--json",
+            ],
+        ).stdout
+    )
     assert [r["band"] for r in public] == ["repressed", "repressed"]
     assert all("score" not in r for r in public)
-    bad = runner.invoke(app, ["--db", database_url, "rating", "set", "--country", "KZ",
-                              "--date", "2022-12", "--band", "open", "--score", "20"])
+    bad = runner.invoke(
+        app,
+        [
+            "--db",
+            database_url,
+            "rating",
+            "set",
+            "--country",
+            "KZ",
+            "--date",
+            "2022-12",
+            "--band",
+            "open",
+            "--score",
+            "20",
+        ],
+    )
     assert bad.exit_code != 0
 
 

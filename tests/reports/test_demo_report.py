@@ -20,8 +20,14 @@ from civicspace.store.repository import Store
 EDITOR = Viewer("editor", "editor-1")
 PERIOD = (dt.date(2022, 6, 1), dt.date(2022, 8, 31))
 # Strings that exist only in restricted or confidential demo records.
-CANARIES = ["Canary", "CANARY-RESTRICTED-7731", "Confidential source A", "Айгерим", "Witness W-1",
-            "interview note"]
+CANARIES = [
+    "Canary",
+    "CANARY-RESTRICTED-7731",
+    "Confidential source A",
+    "Айгерим",
+    "Witness W-1",
+    "interview note",
+]
 
 
 def _report(store: Store, edition: str, lang: str = "en") -> Report:
@@ -62,13 +68,24 @@ def _text(html: str) -> str:
 def test_every_section_is_there_in_order(public_md: str) -> None:
     headings = re.findall(r"^## (.+)$", public_md, flags=re.M)
     assert headings == [
-        "Introduction", "General developments", "Peaceful Assembly", "Expression",
-        "Association", "Cases, prisoners and deadlines", "Charts", "Sources",
+        "Introduction",
+        "General developments",
+        "Peaceful Assembly",
+        "Expression",
+        "Association",
+        "Cases, prisoners and deadlines",
+        "Charts",
+        "Sources",
     ]
     assert public_md.startswith("# Kazakhstan: civic space update, 1 June 2022 – 31 August 2022")
-    for sub in ("### Laws and drafts", "### Civic space rating", "### Figures",
-                "### Legal cases and their status", "### Political prisoners",
-                "### Custody deadlines in the 60 days after 31 August 2022"):
+    for sub in (
+        "### Laws and drafts",
+        "### Civic space rating",
+        "### Figures",
+        "### Legal cases and their status",
+        "### Political prisoners",
+        "### Custody deadlines in the 60 days after 31 August 2022",
+    ):
         assert sub in public_md
 
 
@@ -92,9 +109,10 @@ def test_official_death_toll_cites_its_source(public: Report) -> None:
     )
     cited = {notes[n].source_id for n in para.notes}
     assert cited == {"src-iphr-kibhr-2022-09", "src-kz-official-victims-list-2022-08"}
-    assert "Official list of people killed during the January 2022 events" in notes[
-        max(para.notes)
-    ].text
+    assert (
+        "Official list of people killed during the January 2022 events"
+        in notes[max(para.notes)].text
+    )
 
 
 def test_mamai_case_with_articles_custody_and_deadline(public: Report, public_md: str) -> None:
@@ -102,9 +120,11 @@ def test_mamai_case_with_articles_custody_and_deadline(public: Report, public_md
     blocks = [c for g in expression.groups for e in g.entries for c in e.cases]
     mamai = next(c for c in blocks if c.case_id == "case-mamai" and not c.see_above)
     text = "\n".join(mamai.lines)
-    for article, title in (("274", "Knowingly spreading false information"),
-                           ("378", "Insulting a representative of authority"),
-                           ("272", "Mass riots")):
+    for article, title in (
+        ("274", "Knowingly spreading false information"),
+        ("378", "Insulting a representative of authority"),
+        ("272", "Mass riots"),
+    ):
         assert f"art. {article} of the Criminal Code ({title})" in text
     assert "Custody on 31 August 2022: pre-trial detention until 12 October 2022" in text
     assert "Next deadline: 12 October 2022 (42 days after 31 August 2022)" in text
@@ -117,9 +137,7 @@ def test_incidents_are_grouped_and_dated_at_their_precision(public: Report) -> N
     for section in public.sections[1:]:
         for group in section.groups:
             assert group.entries, group.title
-    entries = {
-        e.incident_id: e for s in public.sections for g in s.groups for e in g.entries
-    }
+    entries = {e.incident_id: e for s in public.sections for g in s.groups for e in g.entries}
     assert entries["inc-2022-06-imanbai-spyware"].lead == "June 2022"
     assert entries["inc-2022-08-mamai-detention-extended"].lead == "late August 2022"
     assert entries["inc-2022-08-knyazev-attack"].lead == "3 August 2022, Ust-Kamenogorsk"

@@ -21,8 +21,15 @@ REQUEST = dict(country="KZ", date_from=dt.date(2022, 6, 1), date_to=dt.date(2022
 
 def test_public_edition_shows_band_but_never_score(store: Store, tmp_path: Path) -> None:
     load_sample(store, tmp_path)
-    record_rating(store, EDITOR, "KZ", FuzzyDate.parse("2022-08"), score=33,
-                  rationale="Custody of opposition leaders", sources=["src-update"])
+    record_rating(
+        store,
+        EDITOR,
+        "KZ",
+        FuzzyDate.parse("2022-08"),
+        score=33,
+        rationale="Custody of opposition leaders",
+        sources=["src-update"],
+    )
     public = render_markdown(build_report(store, ReportRequest(**REQUEST), EDITOR))  # type: ignore[arg-type]
     internal = render_markdown(
         build_report(store, ReportRequest(**REQUEST, edition="internal"), EDITOR)  # type: ignore[arg-type]
@@ -31,8 +38,13 @@ def test_public_edition_shows_band_but_never_score(store: Store, tmp_path: Path)
     assert " 33" not in public and "33." not in public
     assert "Score: 33." in internal
     # the confidential witness and source, and the restricted draft incident
-    for hidden in ("Canarybek", "Канарбек", "Interview notes", "Informant K",
-                   "Unverified report of a dispersal"):
+    for hidden in (
+        "Canarybek",
+        "Канарбек",
+        "Interview notes",
+        "Informant K",
+        "Unverified report of a dispersal",
+    ):
         assert hidden not in public
     assert "Unverified report of a dispersal" in internal
     assert "Aigerim Canarybek (witness) [CONFIDENTIAL]" in internal
@@ -56,8 +68,17 @@ def test_cli_writes_each_format_and_honours_template_dir(
 ) -> None:
     load_sample(store, tmp_path)
     runner = CliRunner()
-    base = ["--db", database_url, "report", "--country", "kz", "--from", "2022-06",
-            "--to", "2022-08"]
+    base = [
+        "--db",
+        database_url,
+        "report",
+        "--country",
+        "kz",
+        "--from",
+        "2022-06",
+        "--to",
+        "2022-08",
+    ]
     out = runner.invoke(app, [*base, "--format", "md", "--out", str(tmp_path / "r.md")])
     assert out.exit_code == 0, out.output
     text = (tmp_path / "r.md").read_text("utf-8")
@@ -70,13 +91,24 @@ def test_cli_writes_each_format_and_honours_template_dir(
     (templates / "report.html").write_text(
         "<h1>OUR HOUSE STYLE {{ report.title }}</h1>{% include 'report.css' %}", "utf-8"
     )
-    out = runner.invoke(app, [*base, "--format", "html", "--out", str(tmp_path / "r.html"),
-                              "--template-dir", str(templates)])
+    out = runner.invoke(
+        app,
+        [
+            *base,
+            "--format",
+            "html",
+            "--out",
+            str(tmp_path / "r.html"),
+            "--template-dir",
+            str(templates),
+        ],
+    )
     assert out.exit_code == 0, out.output
     html = (tmp_path / "r.html").read_text("utf-8")
     assert html.startswith("<h1>OUR HOUSE STYLE Kazakhstan: civic space update")
     assert "@page" in html  # the package's stylesheet is still found
 
-    bad = runner.invoke(app, [*base, "--format", "md", "--edition", "secret",
-                              "--out", str(tmp_path / "x.md")])
+    bad = runner.invoke(
+        app, [*base, "--format", "md", "--edition", "secret", "--out", str(tmp_path / "x.md")]
+    )
     assert bad.exit_code != 0

@@ -25,22 +25,29 @@ def test_report_compares_named_lists_and_states_the_estimate(
     lists = make_lists(80, seed=5)
     lists.write(tmp_path)
     for name, kind in KINDS.items():
-        service.import_list(database, tmp_path / f"{name}.csv",
-                            service.ListMetadata(name, name.title(), kind, compiler="X"))
-    request = ReportRequest("KZ", dt.date(2022, 6, 1), dt.date(2022, 8, 31),
-                            victim_lists=tuple(KINDS))
+        service.import_list(
+            database,
+            tmp_path / f"{name}.csv",
+            service.ListMetadata(name, name.title(), kind, compiler="X"),
+        )
+    request = ReportRequest(
+        "KZ", dt.date(2022, 6, 1), dt.date(2022, 8, 31), victim_lists=tuple(KINDS)
+    )
     with pytest.raises(ValueError, match="not been linked"):
         build_report(store, request, EDITOR)
     service.run_linkage(database)
     text = render_markdown(build_report(store, request, EDITOR))
-    section = text[text.index("### Victim lists and estimates"):text.index("## Peaceful")]
+    section = text[text.index("### Victim lists and estimates") : text.index("## Peaceful")]
     sizes = {name: len(recs) for name, recs in lists.lists.items()}
     for name, n in sizes.items():
         assert f"{name.title()} ({KINDS[name]}, compiled by X): {n}" in section
     assert "These are names on lists, not the number of victims." in section
     assert re.search(r"\d+ of them are not on the Official list\.", section)
-    found = re.search(r"Estimated number of victims: ([\d,]+) \(95% interval ([\d,]+)–([\d,]+)\),"
-                      r" by (lcmcr|loglinear|chapman) \(", section)
+    found = re.search(
+        r"Estimated number of victims: ([\d,]+) \(95% interval ([\d,]+)–([\d,]+)\),"
+        r" by (lcmcr|loglinear|chapman) \(",
+        section,
+    )
     assert found, section
     estimate, lower, upper = (int(g.replace(",", "")) for g in found.groups()[:3])
     assert lower <= estimate <= upper and estimate >= 80 * 0.5

@@ -107,12 +107,20 @@ def csv_files(draw: st.DrawFn) -> tuple[str, str]:
     """A CSV of one kind: real column names (and some junk), arbitrary cells."""
     kind = draw(st.sampled_from(KINDS))
     fields = [f for f in record_type(kind).model_fields if f not in ("kind",)]
-    header = draw(st.lists(st.sampled_from([*fields, "name_script", "junk"]), min_size=1,
-                           max_size=8, unique=True))
-    cell = st.one_of(text, st.sampled_from(["", "KZ", "2022-07", "public", "assembly",
-                                            "x|y", "1.5", "-3", '"', "\r\n"]))
-    rows = draw(st.lists(st.lists(cell, min_size=len(header), max_size=len(header) + 1),
-                         max_size=4))
+    header = draw(
+        st.lists(
+            st.sampled_from([*fields, "name_script", "junk"]), min_size=1, max_size=8, unique=True
+        )
+    )
+    cell = st.one_of(
+        text,
+        st.sampled_from(
+            ["", "KZ", "2022-07", "public", "assembly", "x|y", "1.5", "-3", '"', "\r\n"]
+        ),
+    )
+    rows = draw(
+        st.lists(st.lists(cell, min_size=len(header), max_size=len(header) + 1), max_size=4)
+    )
 
     def line(cells: list[str]) -> str:
         return ",".join('"' + c.replace('"', '""') + '"' for c in cells)
@@ -122,7 +130,9 @@ def csv_files(draw: st.DrawFn) -> tuple[str, str]:
 
 @FUZZ
 @given(csv_files())
-def test_csv_of_every_kind_is_read_or_rejected_clearly(tmp_path: Path, case: tuple[str, str]) -> None:
+def test_csv_of_every_kind_is_read_or_rejected_clearly(
+    tmp_path: Path, case: tuple[str, str]
+) -> None:
     kind, content = case
     path = tmp_path / f"{kind}.csv"
     path.write_text(content, encoding="utf-8")
@@ -160,7 +170,9 @@ def test_victim_list_files_of_any_bytes_are_rejected_clearly(
 @FUZZ
 @given(st.lists(st.lists(text, min_size=5, max_size=5), max_size=5))
 @example([["Ivan Petrov", "nan", "inf", "m", "2022-01-05"]])  # once crashed the age check
-def test_victim_list_rows_are_read_or_rejected_clearly(tmp_path: Path, rows: list[list[str]]) -> None:
+def test_victim_list_rows_are_read_or_rejected_clearly(
+    tmp_path: Path, rows: list[list[str]]
+) -> None:
     import csv
 
     path = tmp_path / "list.csv"

@@ -11,14 +11,35 @@ from sqlalchemy import inspect
 from tests.web.conftest import PASSWORD, Web, build_web
 from tests.web.test_pages import CSRF, csrf, login
 
-KINDS = ("incidents", "persons", "organisations", "cases", "laws", "statistics", "ratings",
-         "sources")
-FILTERS = ("country", "date_from", "date_to", "freedom", "violation", "role", "verification",
-           "visibility", "q", "sort", "order", "limit", "offset")
+KINDS = (
+    "incidents",
+    "persons",
+    "organisations",
+    "cases",
+    "laws",
+    "statistics",
+    "ratings",
+    "sources",
+)
+FILTERS = (
+    "country",
+    "date_from",
+    "date_to",
+    "freedom",
+    "violation",
+    "role",
+    "verification",
+    "visibility",
+    "q",
+    "sort",
+    "order",
+    "limit",
+    "offset",
+)
 INJECTIONS = (
     "' OR '1'='1",
     "' OR 1=1 --",
-    "\"; DROP TABLE persons; --",
+    '"; DROP TABLE persons; --',
     "1) OR (1=1",
     "%' OR '%'='",
     "confidential' UNION SELECT id, visibility FROM persons --",
@@ -33,9 +54,7 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def test_sql_injection_through_every_filter_changes_nothing(web: Web) -> None:
-    baseline = {
-        kind: web.http.get(f"/api/v1/{kind}").json()["total"] for kind in KINDS
-    }
+    baseline = {kind: web.http.get(f"/api/v1/{kind}").json()["total"] for kind in KINDS}
     tables = set(inspect(web.db.engine).get_table_names())
     for kind in KINDS:
         for name in FILTERS:
@@ -59,18 +78,40 @@ def test_sql_injection_through_every_filter_changes_nothing(web: Web) -> None:
 
 def test_stored_strings_are_rendered_escaped(web: Web) -> None:
     editor = web.as_("editor")
-    person = {"id": "person-xss", "name": {"text": XSS}, "visibility": "public",
-              "verification": "verified", "description": XSS}
+    person = {
+        "id": "person-xss",
+        "name": {"text": XSS},
+        "visibility": "public",
+        "verification": "verified",
+        "description": XSS,
+    }
     assert web.http.post("/api/v1/persons", json=person, headers=editor).status_code == 201
-    incident = {"id": "inc-xss", "title": XSS, "date": "2022-07", "country": "KZ",
-                "freedoms": ["assembly"], "summary": XSS, "tags": [XSS],
-                "participants": [{"person_id": "person-xss", "role": "target", "note": XSS}],
-                "visibility": "public", "verification": "verified"}
+    incident = {
+        "id": "inc-xss",
+        "title": XSS,
+        "date": "2022-07",
+        "country": "KZ",
+        "freedoms": ["assembly"],
+        "summary": XSS,
+        "tags": [XSS],
+        "participants": [{"person_id": "person-xss", "role": "target", "note": XSS}],
+        "visibility": "public",
+        "verification": "verified",
+    }
     assert web.http.post("/api/v1/incidents", json=incident, headers=editor).status_code == 201
     login(web, "editor")
-    pages = ["/", "/incidents", "/incidents/inc-xss", "/persons/person-xss", "/persons",
-             "/search?q=script", "/review", "/incidents/inc-xss/edit", "/persons/person-xss/edit",
-             "/persons/new"]
+    pages = [
+        "/",
+        "/incidents",
+        "/incidents/inc-xss",
+        "/persons/person-xss",
+        "/persons",
+        "/search?q=script",
+        "/review",
+        "/incidents/inc-xss/edit",
+        "/persons/person-xss/edit",
+        "/persons/new",
+    ]
     for url in pages:
         page = web.http.get(url)
         assert page.status_code == 200, url
@@ -96,13 +137,23 @@ def test_forms_and_cookie_authenticated_api_writes_need_the_csrf_token(web: Web)
     assert web.http.post("/incidents/new", data=forged).status_code == 403
     assert web.http.post("/incidents/new", data={**forged, "csrf_token": "x"}).status_code == 403
     other_site = build_csrf_token_of_another_app(web)
-    assert web.http.post("/incidents/new", data={**forged, "csrf_token": other_site}).status_code == 403
+    assert (
+        web.http.post("/incidents/new", data={**forged, "csrf_token": other_site}).status_code
+        == 403
+    )
     assert web.http.post("/review/incidents/inc-draft/publish").status_code == 403
     assert web.http.post("/logout").status_code == 403
-    body = {"id": "inc-forged", "title": "Forged", "date": "2022-07", "country": "KZ",
-            "freedoms": ["assembly"]}
+    body = {
+        "id": "inc-forged",
+        "title": "Forged",
+        "date": "2022-07",
+        "country": "KZ",
+        "freedoms": ["assembly"],
+    }
     assert web.http.post("/api/v1/incidents", json=body).status_code == 403
-    assert web.http.get("/api/v1/incidents/inc-forged", headers=web.as_("editor")).status_code == 404
+    assert (
+        web.http.get("/api/v1/incidents/inc-forged", headers=web.as_("editor")).status_code == 404
+    )
 
 
 def build_csrf_token_of_another_app(web: Web) -> str:
@@ -112,13 +163,20 @@ def build_csrf_token_of_another_app(web: Web) -> str:
 
 
 def test_oversized_requests_are_refused_with_413(web: Web) -> None:
-    big = {"id": "inc-big", "title": "x", "date": "2022-07", "country": "KZ",
-           "freedoms": ["assembly"], "summary": "x" * (3 * 1024 * 1024)}
+    big = {
+        "id": "inc-big",
+        "title": "x",
+        "date": "2022-07",
+        "country": "KZ",
+        "freedoms": ["assembly"],
+        "summary": "x" * (3 * 1024 * 1024),
+    }
     response = web.http.post("/api/v1/incidents", json=big, headers=web.as_("editor"))
     assert response.status_code == 413
     chunks = (b"a" * 65536 for _ in range(64))  # 4 MiB without a Content-Length
-    streamed = web.http.post("/login", content=chunks,
-                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    streamed = web.http.post(
+        "/login", content=chunks, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert streamed.status_code == 413
     assert web.http.get("/api/v1/incidents/inc-big", headers=web.as_("editor")).status_code == 404
 
@@ -126,11 +184,15 @@ def test_oversized_requests_are_refused_with_413(web: Web) -> None:
 def test_password_guessing_locks_the_name_out(web: Web) -> None:
     token = csrf(web, "/login")
     for _ in range(5):
-        wrong = web.http.post("/login", data={"name": "editor", "password": "guess-guess",
-                                              "csrf_token": token})
+        wrong = web.http.post(
+            "/login", data={"name": "editor", "password": "guess-guess", "csrf_token": token}
+        )
         assert wrong.status_code == 401
-    right = web.http.post("/login", data={"name": "editor", "password": PASSWORD,
-                                          "csrf_token": token}, follow_redirects=False)
+    right = web.http.post(
+        "/login",
+        data={"name": "editor", "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert right.status_code == 429 and int(right.headers["retry-after"]) > 0
     assert "cs_session" not in right.headers.get("set-cookie", "")
 
@@ -138,8 +200,11 @@ def test_password_guessing_locks_the_name_out(web: Web) -> None:
 def _log_in(web: Web, name: str) -> str:
     """Log in with whatever cookies the client holds; the session id the server sets."""
     token = csrf(web, "/login")
-    response = web.http.post("/login", data={"name": name, "password": PASSWORD,
-                                             "csrf_token": token}, follow_redirects=False)
+    response = web.http.post(
+        "/login",
+        data={"name": name, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     session = response.cookies.get("cs_session")
     assert session

@@ -28,9 +28,7 @@ RARE_CLUSTERS = {"жһ", "зж", "зх", "шщ", "щч", "щш", "щщ", "қх",
 # "ъ" before "е" (ICAO's "ъя" -> "iia" is left out: no name in the lexicon has it).
 coda = st.one_of(
     st.just(""),
-    st.tuples(st.sampled_from(CONSONANTS), st.sampled_from(["", "ь", "ъе"])).map(
-        "".join
-    ),
+    st.tuples(st.sampled_from(CONSONANTS), st.sampled_from(["", "ь", "ъе"])).map("".join),
 )
 syllable = st.tuples(st.sampled_from(CONSONANTS), st.sampled_from(VOWELS), coda).map("".join)
 

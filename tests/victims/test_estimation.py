@@ -138,8 +138,10 @@ def test_histories_csv_is_read_and_bad_rows_are_all_reported(tmp_path: Path) -> 
 
 def test_strata_are_estimated_separately(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
-    path.write_text("region,a,b,count\nAlmaty,1,0,50\nAlmaty,0,1,40\nAlmaty,1,1,20\n"
-                    "Taraz,1,0,5\nTaraz,0,1,8\nTaraz,1,1,10\n")
+    path.write_text(
+        "region,a,b,count\nAlmaty,1,0,50\nAlmaty,0,1,40\nAlmaty,1,1,20\n"
+        "Taraz,1,0,5\nTaraz,0,1,8\nTaraz,1,1,10\n"
+    )
     reports = estimate_strata(read_histories_csv(path, stratum_column="region"))
     assert [r.stratum for r in reports] == ["Almaty", "Taraz"]
     assert reports[0].estimates[0].estimate > reports[1].estimates[0].estimate

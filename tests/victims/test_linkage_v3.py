@@ -246,7 +246,13 @@ def test_a_skipped_em_pass_leaves_every_comparison_in_the_model(
         result = link_records(frame_of(lists.lists), model="v3")
     assert any("skipped" in r.message for r in caplog.records)
     assert [c["output_column_name"] for c in result.parameters["comparisons"]] == [
-        "surname", "given_name", "patronymic", "gender", "birth_year", "event_day", "place"
+        "surname",
+        "given_name",
+        "patronymic",
+        "gender",
+        "birth_year",
+        "event_day",
+        "place",
     ]
     accuracy = pairwise_accuracy(result.clusters, lists.truth())
     assert accuracy.precision >= 0.95 and accuracy.recall >= 0.9

@@ -24,8 +24,9 @@ from civicspace.victims.tables import (
 runner = CliRunner()
 
 
-def run(db: Path, *args: str, as_role: str | None = None, stdin: str | None = None
-        ) -> tuple[int, str, str]:
+def run(
+    db: Path, *args: str, as_role: str | None = None, stdin: str | None = None
+) -> tuple[int, str, str]:
     options = ["--as", as_role] if as_role else []
     result = runner.invoke(app, ["--db", str(db), *options, "lists", *args], input=stdin)
     return result.exit_code, result.stdout, result.stderr
@@ -36,28 +37,48 @@ def test_workflow_from_synthetic_lists_to_an_estimate(tmp_path: Path) -> None:
     code, out, _ = run(db, "synth", str(tmp_path / "lists"), "--people", "120", "--seed", "5")
     assert code == 0, out
     for name, kind in (("official", "official"), ("qantar", "ngo"), ("azattyk", "media")):
-        code, out, err = run(db, "import", str(tmp_path / "lists" / f"{name}.csv"),
-                             "--id", name, "--kind", kind, "--date", "2022-08-15")
+        code, out, err = run(
+            db,
+            "import",
+            str(tmp_path / "lists" / f"{name}.csv"),
+            "--id",
+            name,
+            "--kind",
+            kind,
+            "--date",
+            "2022-08-15",
+        )
         assert code == 0, err
         assert "imported" in out
     code, out, err = run(db, "link")
     assert code == 0, err
     assert "people" in out
-    chart, people_csv, histories = (tmp_path / "upset.svg", tmp_path / "people.csv",
-                                    tmp_path / "histories.csv")
-    code, out, err = run(db, "compare", "--chart", str(chart), "--csv", str(people_csv),
-                         "--histories", str(histories))
+    chart, people_csv, histories = (
+        tmp_path / "upset.svg",
+        tmp_path / "people.csv",
+        tmp_path / "histories.csv",
+    )
+    code, out, err = run(
+        db,
+        "compare",
+        "--chart",
+        str(chart),
+        "--csv",
+        str(people_csv),
+        "--histories",
+        str(histories),
+    )
     assert code == 0, err
     assert "not on the 'official' list" in out
     assert chart.read_text().lstrip().startswith("<?xml")
     header = people_csv.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header[:5] == ["person", "name", "azattyk", "official", "qantar"]
-    code, out, err = run(db, "estimate", "--histories", str(histories), "--json",
-                         "--samples", "500")
+    code, out, err = run(
+        db, "estimate", "--histories", str(histories), "--json", "--samples", "500"
+    )
     assert code == 0, err
     report = json.loads(out)
-    observed = sum(int(line.rsplit(",", 1)[1])
-                   for line in histories.read_text().splitlines()[1:])
+    observed = sum(int(line.rsplit(",", 1)[1]) for line in histories.read_text().splitlines()[1:])
     assert report["observed"] == observed
     best = report["estimates"][report["recommended"]]
     assert best["method"] == "lcmcr"
@@ -137,21 +158,29 @@ def name_of(role: str) -> str:
 
 def refused(code: int, out: str, err: str, message: str) -> bool:
     lines = err.strip().splitlines()
-    return (code == 1 and len(lines) == 1 and message in lines[0]
-            and "Traceback" not in out + err)
+    return code == 1 and len(lines) == 1 and message in lines[0] and "Traceback" not in out + err
 
 
 def test_viewers_and_the_public_neither_read_nor_change_the_lists(linked: Path) -> None:
     reading = "cannot read victim lists; researchers, editors and admins can"
     before = {t.name: rows(linked, t) for t in (victim_lists, linkage_runs, review_decisions)}
     for role in ("viewer", "anonymous"):
-        for args in (["show"], ["compare"], ["estimate"], ["link"], ["delete", "qantar", "--yes"],
-                     ["import", str(linked.parent / "lists" / "qantar.csv"), "--id", "again"]):
+        for args in (
+            ["show"],
+            ["compare"],
+            ["estimate"],
+            ["link"],
+            ["delete", "qantar", "--yes"],
+            ["import", str(linked.parent / "lists" / "qantar.csv"), "--id", "again"],
+        ):
             assert refused(*run(linked, *args, as_role=role), f"role {role!r} {reading}"), args
-        assert refused(*run(linked, "review", "--accept", "official:2", "qantar:2", as_role=role),
-                       f"role {role!r} cannot decide linkage pairs; editors and admins can")
-    assert {t.name: rows(linked, t) for t in (victim_lists, linkage_runs,
-                                              review_decisions)} == before
+        assert refused(
+            *run(linked, "review", "--accept", "official:2", "qantar:2", as_role=role),
+            f"role {role!r} cannot decide linkage pairs; editors and admins can",
+        )
+    assert {
+        t.name: rows(linked, t) for t in (victim_lists, linkage_runs, review_decisions)
+    } == before
     # a capture-histories file holds counts, not names: anyone may estimate from one
     histories = linked.parent / "h.csv"
     histories.write_text("official,ngo,count\n1,0,120\n0,1,40\n1,1,80\n")
@@ -165,14 +194,23 @@ def test_researchers_read_import_and_link_but_do_not_decide(linked: Path) -> Non
     assert "official" in out and "qantar" in out
     code, out, err = run(linked, "compare", as_role="researcher")
     assert code == 0 and "people recorded" in out, err
-    assert refused(*run(linked, "review", "--accept", "official:2", "qantar:2",
-                        as_role="researcher"),
-                   "role 'researcher' cannot decide linkage pairs; editors and admins can")
-    assert refused(*run(linked, "review", as_role="researcher", stdin="y\n" * 20),
-                   "role 'researcher' cannot decide linkage pairs")
+    assert refused(
+        *run(linked, "review", "--accept", "official:2", "qantar:2", as_role="researcher"),
+        "role 'researcher' cannot decide linkage pairs; editors and admins can",
+    )
+    assert refused(
+        *run(linked, "review", as_role="researcher", stdin="y\n" * 20),
+        "role 'researcher' cannot decide linkage pairs",
+    )
     assert rows(linked, review_decisions) == []
-    code, _, err = run(linked, "import", str(linked.parent / "lists" / "qantar.csv"),
-                       "--id", "qantar-copy", as_role="researcher")
+    code, _, err = run(
+        linked,
+        "import",
+        str(linked.parent / "lists" / "qantar.csv"),
+        "--id",
+        "qantar-copy",
+        as_role="researcher",
+    )
     assert code == 0, err
     imported = {r["id"]: r["imported_by"] for r in rows(linked, victim_lists)}
     assert imported["qantar-copy"] == name_of("researcher")
@@ -186,19 +224,36 @@ def test_researchers_read_import_and_link_but_do_not_decide(linked: Path) -> Non
 
 
 def test_editors_decide_pairs_under_their_own_name(linked: Path) -> None:
-    code, out, err = run(linked, "review", "--reject", "official:2", "qantar:2",
-                         "--note", "different fathers", as_role="editor")
+    code, out, err = run(
+        linked,
+        "review",
+        "--reject",
+        "official:2",
+        "qantar:2",
+        "--note",
+        "different fathers",
+        as_role="editor",
+    )
     assert code == 0, err
     assert "official:2 and qantar:2 are different" in out
     [decision] = rows(linked, review_decisions)
     assert (decision["record_l"], decision["record_r"], decision["decision"]) == (
-        "official:2", "qantar:2", "different")
+        "official:2",
+        "qantar:2",
+        "different",
+    )
     assert decision["decided_by"] == name_of("editor")
     assert decision["note"] == "different fathers"
     # admins decide too; the local operator (no --as) is an editor
     for role in ("admin", None):
-        code, _, err = run(linked, "review", "--accept", "official:3", "qantar:3",
-                           **({"as_role": role} if role else {}))
+        code, _, err = run(
+            linked,
+            "review",
+            "--accept",
+            "official:3",
+            "qantar:3",
+            **({"as_role": role} if role else {}),
+        )
         assert code == 0, err
     decided = [r["decided_by"] for r in rows(linked, review_decisions) if r["deleted_at"] is None]
     assert decided[-2:] == [name_of("admin"), name_of("editor")]

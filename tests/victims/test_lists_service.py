@@ -23,15 +23,22 @@ def list_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     folder = tmp_path_factory.mktemp("lists")
     lists = make_lists(120, seed=21)
     lists.write(folder)
-    truth = {f"{name}:{i + 2}": r["person_id"]
-             for name, recs in lists.lists.items() for i, r in enumerate(recs)}
+    truth = {
+        f"{name}:{i + 2}": r["person_id"]
+        for name, recs in lists.lists.items()
+        for i, r in enumerate(recs)
+    }
     return folder, truth
 
 
 def import_all(db: Database, folder: Path) -> None:
     for name, kind in KINDS.items():
-        service.import_list(db, folder / f"{name}.csv",
-                            service.ListMetadata(name, name.title(), kind), imported_by="tester")
+        service.import_list(
+            db,
+            folder / f"{name}.csv",
+            service.ListMetadata(name, name.title(), kind),
+            imported_by="tester",
+        )
 
 
 def test_import_keeps_raw_fields_and_adds_keys(
@@ -41,8 +48,9 @@ def test_import_keeps_raw_fields_and_adds_keys(
     import_all(database, folder)
     assert {row["id"] for row in service.lists(database)} == set(KINDS)
     with database.begin() as conn:
-        row = conn.execute(select(victim_list_records)
-                           .where(victim_list_records.c.list_id == "official")).first()
+        row = conn.execute(
+            select(victim_list_records).where(victim_list_records.c.list_id == "official")
+        ).first()
     assert row is not None
     assert row.raw["name"] == row.name  # the name as written, untouched
     assert row.initials_only
@@ -53,11 +61,16 @@ def test_a_bad_file_imports_nothing_and_reports_every_row(
     database: Database, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("ФИО,Возраст,Пол\nМамай Ж.,40,м\n,12,ж\nIvanov I.,two hundred,x\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "ФИО,Возраст,Пол\nМамай Ж.,40,м\n,12,ж\nIvanov I.,two hundred,x\n", encoding="utf-8"
+    )
     with pytest.raises(ListImportError) as err:
-        service.import_list(database, bad, service.ListMetadata("bad", "Bad", "ngo"),
-                            {"name": "ФИО", "age": "Возраст", "gender": "Пол"})
+        service.import_list(
+            database,
+            bad,
+            service.ListMetadata("bad", "Bad", "ngo"),
+            {"name": "ФИО", "age": "Возраст", "gender": "Пол"},
+        )
     assert err.value.problems == [
         f"{bad}:3:name: empty name",
         f"{bad}:4:age: expected a whole number of years 0-120, got 'two hundred'",
@@ -90,8 +103,9 @@ def test_link_review_and_compare(
     clusters = service.clusters(database, run_id)
     assert clusters == result.clusters
     # a reviewer splits a linked pair: the split holds from then on
-    a, b = next((r, s) for r, c in clusters.items() for s, d in clusters.items()
-                if r < s and c == d)
+    a, b = next(
+        (r, s) for r, c in clusters.items() for s, d in clusters.items() if r < s and c == d
+    )
     service.decide(database, a, b, "different", "reviewer", note="different fathers")
     after = service.clusters(database, run_id)
     assert after[a] != after[b]
@@ -100,7 +114,9 @@ def test_link_review_and_compare(
     with database.begin() as conn:
         rows = conn.execute(select(review_decisions).order_by(review_decisions.c.id)).all()
     assert [(r.decision, r.deleted_by is not None) for r in rows] == [
-        ("different", True), ("same", False)]
+        ("different", True),
+        ("same", False),
+    ]
     assert service.clusters(database, run_id)[a] == service.clusters(database, run_id)[b]
     # the comparison counts people, and each person is one true person in the main
     people = compare.compare_lists(service.records_frame(database), after, "official")
@@ -133,21 +149,29 @@ def test_deleting_a_list_removes_its_pairs_and_clusters_and_the_queue_still_work
     service.delete_list(database, gone)
 
     with database.begin() as conn:
-        named = conn.execute(select(linkage_pairs).where(
-            linkage_pairs.c.record_l.like(f"{gone}:%") | linkage_pairs.c.record_r.like(f"{gone}:%")
-        )).all()
-        clustered = conn.execute(select(linkage_clusters.c.record_id)
-                                 .where(linkage_clusters.c.record_id.like(f"{gone}:%"))).all()
+        named = conn.execute(
+            select(linkage_pairs).where(
+                linkage_pairs.c.record_l.like(f"{gone}:%")
+                | linkage_pairs.c.record_r.like(f"{gone}:%")
+            )
+        ).all()
+        clustered = conn.execute(
+            select(linkage_clusters.c.record_id).where(
+                linkage_clusters.c.record_id.like(f"{gone}:%")
+            )
+        ).all()
         others = conn.execute(select(linkage_pairs).where(linkage_pairs.c.run_id == run_id)).all()
     assert named == [] and clustered == []
     assert others  # the other lists' pairs stay
     after = service.review_queue(database, run_id, floor=0.0)
     assert all(gone not in (q["left"]["list_id"], q["right"]["list_id"]) for q in after)
-    assert len(after) == sum(gone not in (q["left"]["list_id"], q["right"]["list_id"])
-                             for q in queue[1:])
+    assert len(after) == sum(
+        gone not in (q["left"]["list_id"], q["right"]["list_id"]) for q in queue[1:]
+    )
     assert all(not r.startswith(f"{gone}:") for r in service.clusters(database, run_id))
-    assert all(gone not in (d.left.list_id, d.right.list_id)
-               for d in service.decided_pairs(database))
+    assert all(
+        gone not in (d.left.list_id, d.right.list_id) for d in service.decided_pairs(database)
+    )
 
 
 # -- pairs a v3 run kept apart --------------------------------------------------------------
@@ -156,11 +180,15 @@ def test_deleting_a_list_removes_its_pairs_and_clusters_and_the_queue_still_work
 # Latin-script record born twenty years apart in different towns (as in test_linkage_v3):
 # v3 links it to one of them and keeps the other two apart.
 CONTRADICTING = {
-    "official": {"name": "Зейнуллабеков Е.Т.", "age": "30", "date": "2022-01-05",
-                 "place": "Тараз"},
+    "official": {"name": "Зейнуллабеков Е.Т.", "age": "30", "date": "2022-01-05", "place": "Тараз"},
     "qantar": {"name": "Зейнуллабеков Ерлан Талгатұлы", "gender": "m"},
-    "azattyk": {"name": "Erlan Zeinullabekov", "birth_year": "1972", "date": "2022-01-09",
-                "place": "Aktobe", "gender": "m"},
+    "azattyk": {
+        "name": "Erlan Zeinullabekov",
+        "birth_year": "1972",
+        "date": "2022-01-09",
+        "place": "Aktobe",
+        "gender": "m",
+    },
 }
 
 
@@ -188,8 +216,10 @@ def test_a_v3_run_keeps_its_pairs_apart_when_reclustered_until_a_reviewer_joins_
     official, latin = ids["official"], ids["azattyk"]
     assert (official, latin) in result.apart or (latin, official) in result.apart
     with database.begin() as conn:
-        stored = {(r.record_l, r.record_r) for r in conn.execute(
-            select(linkage_apart).where(linkage_apart.c.run_id == run_id))}
+        stored = {
+            (r.record_l, r.record_r)
+            for r in conn.execute(select(linkage_apart).where(linkage_apart.c.run_id == run_id))
+        }
     assert stored == {pair_key(a, b) for a, b in result.apart}
     # redoing the run's clustering from what is stored gives the run's clusters
     assert service.clusters(database, run_id) == result.clusters
@@ -221,8 +251,13 @@ def test_deleting_a_list_removes_the_pairs_kept_apart_that_name_its_records(
     service.delete_list(database, "azattyk")
 
     with database.begin() as conn:
-        left = [(r.record_l, r.record_r) for r in conn.execute(
-            select(linkage_apart).where(linkage_apart.c.run_id == run_id))]
-    assert left == sorted(pair_key(a, b) for a, b in result.apart
-                          if not (a.startswith("azattyk:") or b.startswith("azattyk:")))
+        left = [
+            (r.record_l, r.record_r)
+            for r in conn.execute(select(linkage_apart).where(linkage_apart.c.run_id == run_id))
+        ]
+    assert left == sorted(
+        pair_key(a, b)
+        for a, b in result.apart
+        if not (a.startswith("azattyk:") or b.startswith("azattyk:"))
+    )
     assert all(not r.startswith("azattyk:") for r in service.clusters(database, run_id))

@@ -27,7 +27,9 @@ def test_narrow_pools_reproduce_the_older_generator() -> None:
         make_population(5, names="tiny")
 
 
-@pytest.mark.parametrize("written", ["Ұланан Берікәліұлы Шалбекұлы", "Шалбекұлы Ұланан Берікәліұлы"])
+@pytest.mark.parametrize(
+    "written", ["Ұланан Берікәліұлы Шалбекұлы", "Шалбекұлы Ұланан Берікәліұлы"]
+)
 def test_kazakh_surname_and_patronymic_both_in_uly(written: str) -> None:
     name = parse_name(written)
     assert (name.surname, name.given, name.patronymic) == ("Шалбекұлы", "Ұланан", "Берікәліұлы")

@@ -69,7 +69,9 @@ def build_web(database: Database, tmp_path: Path, sample: bool = True, **setting
         accounts.add_user(role, role, PASSWORD)
         web.tokens[role] = tokens.create(role, "tests")[1]
     app = create_app(
-        database, Settings(today=lambda: TODAY, **settings), accounts=accounts  # type: ignore[arg-type]
+        database,
+        Settings(today=lambda: TODAY, **settings),
+        accounts=accounts,  # type: ignore[arg-type]
     )
     web.client = TestClient(app, base_url="http://testserver")
     return web

@@ -61,8 +61,10 @@ def test_sessions_expire_and_tokens_are_stored_hashed(database: Database) -> Non
     token_id, secret = tokens.create("aliya", "script")
     assert secret.startswith("cs_")
     with database.begin() as conn:
-        stored = [*conn.scalars(select(a.sessions.c.token_hash)),
-                  *conn.scalars(select(a.api_tokens.c.token_hash))]
+        stored = [
+            *conn.scalars(select(a.sessions.c.token_hash)),
+            *conn.scalars(select(a.api_tokens.c.token_hash)),
+        ]
     assert session not in stored and secret not in stored
     assert tokens.session_user(session) == user and tokens.user_for(secret) == user
     clock.now += dt.timedelta(hours=2)

@@ -15,8 +15,14 @@ EDITOR = "editor"
 
 
 def incident(record_id: str, **extra: Any) -> dict[str, Any]:
-    return {"id": record_id, "title": "Journalist detained", "date": "2022-07-04",
-            "country": "KZ", "freedoms": ["expression"], **extra}
+    return {
+        "id": record_id,
+        "title": "Journalist detained",
+        "date": "2022-07-04",
+        "country": "KZ",
+        "freedoms": ["expression"],
+        **extra,
+    }
 
 
 def test_create_read_update_delete_with_versions(web: Web) -> None:
@@ -30,19 +36,23 @@ def test_create_read_update_delete_with_versions(web: Web) -> None:
     body["title"] = "Journalist detained in Almaty"
     updated = web.http.put("/api/v1/incidents/inc-1", json=body, headers={**h, "If-Match": '"1"'})
     assert updated.status_code == 200 and updated.headers["etag"] == '"2"'
-    stale = web.http.put("/api/v1/incidents/inc-1", json={**body, "title": "Lost"},
-                         headers={**h, "If-Match": '"1"'})
+    stale = web.http.put(
+        "/api/v1/incidents/inc-1", json={**body, "title": "Lost"}, headers={**h, "If-Match": '"1"'}
+    )
     assert stale.status_code == 409 and stale.json()["field"] == "version"
     now = web.http.get("/api/v1/incidents/inc-1", headers=h).json()
     assert now["title"] == "Journalist detained in Almaty" and now["version"] == 2
-    missing_version = web.http.put("/api/v1/incidents/inc-1", json={**body, "version": 0},
-                                   headers=h)
+    missing_version = web.http.put(
+        "/api/v1/incidents/inc-1", json={**body, "version": 0}, headers=h
+    )
     assert missing_version.status_code == 428
     again = web.http.post("/api/v1/incidents", json=incident("inc-1"), headers=h)
     assert again.status_code == 409
     assert web.http.delete("/api/v1/incidents/inc-1?version=1", headers=h).status_code == 409
-    assert web.http.delete("/api/v1/incidents/inc-1", headers={**h, "If-Match": 'W/"2"'}
-                           ).status_code == 204
+    assert (
+        web.http.delete("/api/v1/incidents/inc-1", headers={**h, "If-Match": 'W/"2"'}).status_code
+        == 204
+    )
     assert web.http.get("/api/v1/incidents/inc-1", headers=h).status_code == 404
 
 
@@ -50,19 +60,24 @@ def test_errors_name_the_field(web: Web) -> None:
     h = web.as_("researcher")
     bad_date = web.http.post("/api/v1/incidents", json=incident("inc-2", date="someday"), headers=h)
     assert bad_date.status_code == 422 and bad_date.json()["field"] == "date"
-    bad_term = web.http.post("/api/v1/incidents", json=incident("inc-2", freedoms=["speech"]),
-                             headers=h)
+    bad_term = web.http.post(
+        "/api/v1/incidents", json=incident("inc-2", freedoms=["speech"]), headers=h
+    )
     assert bad_term.status_code == 422 and bad_term.json()["field"].startswith("freedoms")
     assert "expression" in bad_term.json()["detail"]
     for query, field in [
-        ("freedom=speech", "freedom"), ("date_from=soon", "date_from"), ("sort=password", "sort"),
-        ("limit=0", "limit"), ("country=KAZ", "country"),
+        ("freedom=speech", "freedom"),
+        ("date_from=soon", "date_from"),
+        ("sort=password", "sort"),
+        ("limit=0", "limit"),
+        ("country=KAZ", "country"),
     ]:
         response = web.http.get(f"/api/v1/incidents?{query}")
         assert response.status_code == 422, query
         assert response.json()["field"] == field, query
-    wrong_id = web.http.put("/api/v1/incidents/other", json={**incident("inc-3"), "version": 1},
-                            headers=h)
+    wrong_id = web.http.put(
+        "/api/v1/incidents/other", json={**incident("inc-3"), "version": 1}, headers=h
+    )
     assert wrong_id.json()["field"] == "id"
 
 
@@ -70,15 +85,28 @@ def test_filters_sorting_and_stable_pagination(web: Web) -> None:
     h = web.as_(EDITOR)
     for day in range(1, 8):
         freedoms = ["assembly"] if day % 2 else ["expression"]
-        web.http.post("/api/v1/incidents", headers=h, json=incident(
-            f"inc-p{day}", date=f"2022-06-0{day}", freedoms=freedoms, visibility="public",
-            verification="verified"))
-    listed = web.http.get("/api/v1/incidents?date_from=2022-06&date_to=2022-06&sort=date"
-                          "&order=desc&limit=3").json()
+        web.http.post(
+            "/api/v1/incidents",
+            headers=h,
+            json=incident(
+                f"inc-p{day}",
+                date=f"2022-06-0{day}",
+                freedoms=freedoms,
+                visibility="public",
+                verification="verified",
+            ),
+        )
+    listed = web.http.get(
+        "/api/v1/incidents?date_from=2022-06&date_to=2022-06&sort=date&order=desc&limit=3"
+    ).json()
     assert listed["total"] == 7
     assert [i["id"] for i in listed["items"]] == ["inc-p7", "inc-p6", "inc-p5"]
-    pages = [web.http.get(f"/api/v1/incidents?date_from=2022-06&date_to=2022-06&sort=date"
-                          f"&limit=3&offset={o}").json()["items"] for o in (0, 3, 6)]
+    pages = [
+        web.http.get(
+            f"/api/v1/incidents?date_from=2022-06&date_to=2022-06&sort=date&limit=3&offset={o}"
+        ).json()["items"]
+        for o in (0, 3, 6)
+    ]
     ids = [i["id"] for page in pages for i in page]
     assert ids == [f"inc-p{d}" for d in range(1, 8)]
     assembly = web.http.get("/api/v1/incidents?freedom=assembly&date_from=2022-06-01").json()
@@ -126,8 +154,9 @@ def test_editor_publishes_and_anonymous_then_sees(web: Web) -> None:
     assert web.http.get("/api/v1/incidents/inc-draft").status_code == 404
     queue = web.http.get("/api/v1/review", headers=web.as_(EDITOR)).json()
     assert "inc-draft" in {r["id"] for r in queue["incidents"]}
-    published = web.http.post("/api/v1/incidents/inc-draft/publish", headers={
-        **web.as_(EDITOR), "If-Match": '"1"'})
+    published = web.http.post(
+        "/api/v1/incidents/inc-draft/publish", headers={**web.as_(EDITOR), "If-Match": '"1"'}
+    )
     assert published.status_code == 200
     assert published.json()["visibility"] == "public"
     assert web.http.get("/api/v1/incidents/inc-draft").status_code == 200
@@ -148,8 +177,11 @@ def test_an_edit_keeps_what_the_researcher_could_not_see(web: Web) -> None:
     assert "person-witness" not in response.text
     seen.pop("kind")
     seen.update(verification="unverified", summary="Court prolonged detention again.")
-    saved = web.http.put("/api/v1/incidents/inc-extension", json=seen,
-                         headers={**h, "If-Match": response.headers["etag"]})
+    saved = web.http.put(
+        "/api/v1/incidents/inc-extension",
+        json=seen,
+        headers={**h, "If-Match": response.headers["etag"]},
+    )
     assert saved.status_code == 200 and "person-witness" not in saved.text
     full = web.http.get("/api/v1/incidents/inc-extension", headers=web.as_("editor")).json()
     assert full["summary"] == "Court prolonged detention again."

@@ -13,8 +13,11 @@ from civicspace.store.db import Database
 def test_users_and_tokens_from_the_command_line(database_url: str) -> None:
     runner = CliRunner()
     db = ["--db", database_url]
-    added = runner.invoke(app, [*db, "user", "add", "aliya", "--role", "editor",
-                                "--password-stdin"], input="a long passphrase\n")
+    added = runner.invoke(
+        app,
+        [*db, "user", "add", "aliya", "--role", "editor", "--password-stdin"],
+        input="a long passphrase\n",
+    )
     assert added.exit_code == 0, added.output
     short = runner.invoke(app, [*db, "user", "add", "bek", "--password-stdin"], input="short\n")
     assert short.exit_code == 1 and "at least" in short.output

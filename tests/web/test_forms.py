@@ -19,42 +19,92 @@ VERSION = re.compile(r'name="version" value="(\d+)"')
 
 # A new record of each kind, as a browser would post it.
 NEW: dict[str, dict[str, Any]] = {
-    "persons": {"name-0-text": "Айдос Садыков", "names-0-text": "Aidos Sadykov",
-                "names-0-lang": "en", "roles": ["journalist", "activist"],
-                "affiliations-0-organisation_id": "org-dp", "affiliations-0-role": "member",
-                "country": "kz", "birth_year": "1972"},
-    "organisations": {"name-0-text": "Ар.Рух.Хак", "org_kind": "media_outlet",
-                      "names-0-text": "Ar.Rukh.Khak", "country": "KZ"},
-    "cases": {"title": "Case of the picket", "country": "KZ", "defendants-0-id": "person-mamai",
-              "charges-0-article": "KZ-CC:274", "charges-0-part": "2",
-              "events-0-kind": "detained", "events-0-date": "2022-06-01",
-              "events-1-kind": "pretrial_detention_ordered", "events-1-date": "2022-06-03",
-              "events-1-until": "2022-08-03",
-              "recognitions-0-person_id": "person-mamai", "recognitions-0-by": "Expert group",
-              "recognitions-0-date": "2022-07", "recognitions-0-status": "political_prisoner"},
-    "laws": {"title": "Draft law on foreign agents", "country": "KZ", "is_draft": "yes",
-             "freedoms": ["association"], "stages-0-stage": "submitted_to_parliament",
-             "stages-0-date": "2022-05", "restrictive": "yes"},
-    "statistics": {"country": "KZ", "value": "5000", "qualifier": "over", "unit": "people",
-                   "counts": "detained in January", "as_of": "2022-01"},
+    "persons": {
+        "name-0-text": "Айдос Садыков",
+        "names-0-text": "Aidos Sadykov",
+        "names-0-lang": "en",
+        "roles": ["journalist", "activist"],
+        "affiliations-0-organisation_id": "org-dp",
+        "affiliations-0-role": "member",
+        "country": "kz",
+        "birth_year": "1972",
+    },
+    "organisations": {
+        "name-0-text": "Ар.Рух.Хак",
+        "org_kind": "media_outlet",
+        "names-0-text": "Ar.Rukh.Khak",
+        "country": "KZ",
+    },
+    "cases": {
+        "title": "Case of the picket",
+        "country": "KZ",
+        "defendants-0-id": "person-mamai",
+        "charges-0-article": "KZ-CC:274",
+        "charges-0-part": "2",
+        "events-0-kind": "detained",
+        "events-0-date": "2022-06-01",
+        "events-1-kind": "pretrial_detention_ordered",
+        "events-1-date": "2022-06-03",
+        "events-1-until": "2022-08-03",
+        "recognitions-0-person_id": "person-mamai",
+        "recognitions-0-by": "Expert group",
+        "recognitions-0-date": "2022-07",
+        "recognitions-0-status": "political_prisoner",
+    },
+    "laws": {
+        "title": "Draft law on foreign agents",
+        "country": "KZ",
+        "is_draft": "yes",
+        "freedoms": ["association"],
+        "stages-0-stage": "submitted_to_parliament",
+        "stages-0-date": "2022-05",
+        "restrictive": "yes",
+    },
+    "statistics": {
+        "country": "KZ",
+        "value": "5000",
+        "qualifier": "over",
+        "unit": "people",
+        "counts": "detained in January",
+        "as_of": "2022-01",
+    },
     "ratings": {"country": "KZ", "date": "2022-12", "band": "repressed", "score": "30"},
-    "sources": {"title": "Monitoring mission report", "publisher": "KIBHR",
-                "url": "https://example.org/report", "published": "2022-07"},
-    "summaries": {"country": "KZ", "section": "assembly", "period_start": "2022-06",
-                  "period_end": "2022-08", "summary": "Peaceful assemblies were dispersed."},
+    "sources": {
+        "title": "Monitoring mission report",
+        "publisher": "KIBHR",
+        "url": "https://example.org/report",
+        "published": "2022-07",
+    },
+    "summaries": {
+        "country": "KZ",
+        "section": "assembly",
+        "period_start": "2022-06",
+        "period_end": "2022-08",
+        "summary": "Peaceful assemblies were dispersed.",
+    },
 }
 SHOWN = {
-    "persons": "Айдос Садыков", "organisations": "Ар.Рух.Хак", "cases": "Case of the picket",
-    "laws": "Draft law on foreign agents", "statistics": "over 5,000 people",
-    "ratings": "repressed", "sources": "Monitoring mission report",
+    "persons": "Айдос Садыков",
+    "organisations": "Ар.Рух.Хак",
+    "cases": "Case of the picket",
+    "laws": "Draft law on foreign agents",
+    "statistics": "over 5,000 people",
+    "ratings": "repressed",
+    "sources": "Monitoring mission report",
     "summaries": "Peaceful assemblies were dispersed.",
 }
 # An edit of a sample record of each kind: (id, field changes, what the page then shows)
 EDITS: dict[str, tuple[str, dict[str, Any], str]] = {
-    "persons": ("person-mamai", {"description": "Leader of the unregistered party."},
-                "Leader of the unregistered party."),
-    "organisations": ("org-dp", {"description": "Opposition party, refused registration."},
-                      "refused registration"),
+    "persons": (
+        "person-mamai",
+        {"description": "Leader of the unregistered party."},
+        "Leader of the unregistered party.",
+    ),
+    "organisations": (
+        "org-dp",
+        {"description": "Opposition party, refused registration."},
+        "refused registration",
+    ),
     "cases": ("case-mamai", {"title": "Case of Zhanbolat Mamai (renamed)"}, "(renamed)"),
     "laws": ("law-elections", {"assessment": "Tightens rules on observers."}, "observers"),
     "statistics": ("stat-toll", {"reported_by": "Prosecutor General"}, "Prosecutor General"),
@@ -97,8 +147,10 @@ def current_values(html: str) -> dict[str, Any]:
         else:
             values[name] = value
     values.pop("csrf_token", None)
-    return {k: [unescape(x) for x in v] if isinstance(v, list) else unescape(v)
-            for k, v in values.items()}
+    return {
+        k: [unescape(x) for x in v] if isinstance(v, list) else unescape(v)
+        for k, v in values.items()
+    }
 
 
 @pytest.mark.parametrize("role", ["researcher", "editor"])
@@ -107,8 +159,9 @@ def test_create_then_edit_every_kind(web: Web, role: str) -> None:
     for kind, fields in NEW.items():
         html, token = form_of(web, f"/{kind}/new")
         assert ('value="confidential"' in html) == (role == "editor"), kind
-        created = web.http.post(f"/{kind}/new", data={"csrf_token": token, **fields},
-                                follow_redirects=False)
+        created = web.http.post(
+            f"/{kind}/new", data={"csrf_token": token, **fields}, follow_redirects=False
+        )
         assert created.status_code == 303, (kind, alerts(created.text))
         page = web.http.get(created.headers["location"])
         assert page.status_code == 200 and SHOWN[kind] in page.text, kind
@@ -136,9 +189,17 @@ def test_create_then_edit_every_kind(web: Web, role: str) -> None:
 def test_person_names_scripts_and_languages(web: Web) -> None:
     login(web, "researcher")
     _, token = form_of(web, "/persons/new")
-    created = web.http.post("/persons/new", follow_redirects=False, data={
-        "csrf_token": token, **NEW["persons"], "names-1-text": "Aydos Sadykov",
-        "names-1-script": "Latn", "names-1-lang": "kk"})
+    created = web.http.post(
+        "/persons/new",
+        follow_redirects=False,
+        data={
+            "csrf_token": token,
+            **NEW["persons"],
+            "names-1-text": "Aydos Sadykov",
+            "names-1-script": "Latn",
+            "names-1-lang": "kk",
+        },
+    )
     record_id = created.headers["location"].rsplit("/", 1)[1]
     person = web.http.get(f"/api/v1/persons/{record_id}", headers=web.as_("editor")).json()
     assert person["name"] == {"text": "Айдос Садыков", "script": "Cyrl"}
@@ -150,8 +211,10 @@ def test_person_names_scripts_and_languages(web: Web) -> None:
     # Remove the second spelling in the edit form.
     html, token = form_of(web, f"/persons/{record_id}/edit")
     fields = {**current_values(html), "names-1-remove": "yes", "csrf_token": token}
-    assert web.http.post(f"/persons/{record_id}/edit", data=fields,
-                         follow_redirects=False).status_code == 303
+    assert (
+        web.http.post(f"/persons/{record_id}/edit", data=fields, follow_redirects=False).status_code
+        == 303
+    )
     person = web.http.get(f"/api/v1/persons/{record_id}", headers=web.as_("editor")).json()
     assert [n["text"] for n in person["names"]] == ["Aidos Sadykov"]
 
@@ -161,8 +224,12 @@ def test_edits_keep_what_the_form_does_not_show_and_remove_rows(web: Web) -> Non
     before = web.http.get("/api/v1/cases/case-mamai", headers=web.as_("editor")).json()
     html, token = form_of(web, "/cases/case-mamai/edit")
     assert "KZ-CC art. 274" in html  # the charge picker lists the registry
-    fields = {**current_values(html), "csrf_token": token,
-              "events-9-kind": "appeal_filed", "events-9-date": "2022-09-10"}
+    fields = {
+        **current_values(html),
+        "csrf_token": token,
+        "events-9-kind": "appeal_filed",
+        "events-9-date": "2022-09-10",
+    }
     saved = web.http.post("/cases/case-mamai/edit", data=fields, follow_redirects=False)
     assert saved.status_code == 303, alerts(saved.text)
     after = web.http.get("/api/v1/cases/case-mamai", headers=web.as_("editor")).json()
@@ -174,10 +241,17 @@ def test_edits_keep_what_the_form_does_not_show_and_remove_rows(web: Web) -> Non
     assert "remove_participant" in html and "remove_source" in html
     before = web.http.get("/api/v1/incidents/inc-extension", headers=web.as_("editor")).json()
     witness = [p["person_id"] for p in before["participants"]].index("person-witness")
-    fields = {"csrf_token": token, "title": "Detention of opposition leader extended",
-              "date": "late 2022-08", "country": "KZ", "freedoms": "expression",
-              "visibility": "public", "version": "1", "remove_source": "0",
-              "remove_participant": str(witness)}
+    fields = {
+        "csrf_token": token,
+        "title": "Detention of opposition leader extended",
+        "date": "late 2022-08",
+        "country": "KZ",
+        "freedoms": "expression",
+        "visibility": "public",
+        "version": "1",
+        "remove_source": "0",
+        "remove_participant": str(witness),
+    }
     saved = web.http.post("/incidents/inc-extension/edit", data=fields, follow_redirects=False)
     assert saved.status_code == 303, alerts(saved.text)
     full = web.http.get("/api/v1/incidents/inc-extension", headers=web.as_("editor")).json()
@@ -188,23 +262,33 @@ def test_edits_keep_what_the_form_does_not_show_and_remove_rows(web: Web) -> Non
 def test_field_errors_and_stale_versions(web: Web) -> None:
     login(web, "researcher")
     _, token = form_of(web, "/cases/new")
-    bad = web.http.post("/cases/new", data={
-        "csrf_token": token, "title": "Bad case", "country": "KZ",
-        "events-0-kind": "detained", "events-0-date": "someday"})
+    bad = web.http.post(
+        "/cases/new",
+        data={
+            "csrf_token": token,
+            "title": "Bad case",
+            "country": "KZ",
+            "events-0-kind": "detained",
+            "events-0-date": "someday",
+        },
+    )
     assert bad.status_code == 422
     assert 'data-field="defendants"' in bad.text
     assert 'data-field="events-0-date"' in bad.text
     assert 'value="someday"' in bad.text  # what was typed stays
     _, token = form_of(web, "/ratings/new")
-    bad = web.http.post("/ratings/new", data={"csrf_token": token, "country": "KZ",
-                                              "date": "2022", "band": "open", "score": "12"})
+    bad = web.http.post(
+        "/ratings/new",
+        data={"csrf_token": token, "country": "KZ", "date": "2022", "band": "open", "score": "12"},
+    )
     assert bad.status_code == 422 and "outside band" in bad.text
     assert web.http.get("/api/v1/ratings", headers=web.as_("editor")).json()["total"] == 1
     # A stale form changes nothing and says so.
     html, token = form_of(web, "/laws/law-elections/edit")
     fields = {**current_values(html), "csrf_token": token}
-    first = web.http.post("/laws/law-elections/edit", data={**fields, "assessment": "first"},
-                          follow_redirects=False)
+    first = web.http.post(
+        "/laws/law-elections/edit", data={**fields, "assessment": "first"}, follow_redirects=False
+    )
     assert first.status_code == 303
     stale = web.http.post("/laws/law-elections/edit", data={**fields, "assessment": "second"})
     assert stale.status_code == 409 and "nothing was saved" in stale.text
@@ -216,23 +300,36 @@ def test_researchers_cannot_make_records_confidential_or_verified(web: Web) -> N
     login(web, "researcher")
     html, token = form_of(web, "/sources/new")
     assert 'name="confidential"' not in html and 'name="verification"' not in html
-    for extra, field in (({"confidential": "yes", "visibility": "confidential"}, "confidential"),
-                         ({"visibility": "confidential"}, "visibility"),
-                         ({"verification": "verified"}, "verification")):
-        refused = web.http.post("/sources/new", data={"csrf_token": token,
-                                                      **NEW["sources"], **extra})
+    for extra, field in (
+        ({"confidential": "yes", "visibility": "confidential"}, "confidential"),
+        ({"visibility": "confidential"}, "visibility"),
+        ({"verification": "verified"}, "verification"),
+    ):
+        refused = web.http.post(
+            "/sources/new", data={"csrf_token": token, **NEW["sources"], **extra}
+        )
         assert refused.status_code == 422 and f'data-field="{field}"' in refused.text, extra
     assert web.http.get("/api/v1/sources?q=mission", headers=web.as_("editor")).json()["total"] == 0
     # An editor may: a confidential source with what others see instead.
     web.http.cookies.clear()
     login(web, "editor")
     _, token = form_of(web, "/sources/new")
-    made = web.http.post("/sources/new", follow_redirects=False, data={
-        "csrf_token": token, **NEW["sources"], "confidential": "yes",
-        "visibility": "confidential", "public_label": "A monitor", "verification": "verified"})
+    made = web.http.post(
+        "/sources/new",
+        follow_redirects=False,
+        data={
+            "csrf_token": token,
+            **NEW["sources"],
+            "confidential": "yes",
+            "visibility": "confidential",
+            "public_label": "A monitor",
+            "verification": "verified",
+        },
+    )
     assert made.status_code == 303, alerts(made.text)
-    source = web.http.get(made.headers["location"].replace("/sources/", "/api/v1/sources/"),
-                          headers=web.as_("editor")).json()
+    source = web.http.get(
+        made.headers["location"].replace("/sources/", "/api/v1/sources/"), headers=web.as_("editor")
+    ).json()
     assert source["confidential"] and source["verification"] == "verified"
 
 

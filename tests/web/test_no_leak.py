@@ -20,9 +20,19 @@ SEARCHES = ("Canarybek", "Канарбек", "Aigerim", "Айгерим", "Inter
 def crawl(web: Web, headers: dict[str, str]) -> dict[str, str]:
     """Every page reachable from ``/`` and the API answers, by URL."""
     seen: dict[str, str] = {}
-    queue = deque(["/", "/incidents?verification=unverified", "/login", "/admin/users",
-                   "/summaries", "/persons/new", "/cases/case-mamai/edit",
-                   "/incidents/inc-extension/edit", "/lists/review"])
+    queue = deque(
+        [
+            "/",
+            "/incidents?verification=unverified",
+            "/login",
+            "/admin/users",
+            "/summaries",
+            "/persons/new",
+            "/cases/case-mamai/edit",
+            "/incidents/inc-extension/edit",
+            "/lists/review",
+        ]
+    )
     queue.extend(f"/search?q={q}" for q in SEARCHES)
     queue.extend(f"/incidents?q={q}" for q in SEARCHES)
     while queue:
@@ -36,11 +46,18 @@ def crawl(web: Web, headers: dict[str, str]) -> dict[str, str]:
     api += [f"/api/v1/{kind}?limit=500&q={q}" for kind in KINDS for q in SEARCHES]
     api += [f"/api/v1/search?q={q}" for q in SEARCHES]
     api += [
-        "/api/v1/counts", "/api/v1/review", "/api/v1/deadlines?on=2022-09-01",
-        "/api/v1/political-prisoners?on=2022-09-01", "/api/v1/stats/incidents-per-month",
-        "/api/v1/persons/person-witness", "/api/v1/sources/src-secret",
-        "/api/v1/incidents/inc-draft", "/api/v1/incidents/inc-extension",
-        "/api/v1/openapi.json", "/api/v1/lists/review", "/api/v1/lists/decisions",
+        "/api/v1/counts",
+        "/api/v1/review",
+        "/api/v1/deadlines?on=2022-09-01",
+        "/api/v1/political-prisoners?on=2022-09-01",
+        "/api/v1/stats/incidents-per-month",
+        "/api/v1/persons/person-witness",
+        "/api/v1/sources/src-secret",
+        "/api/v1/incidents/inc-draft",
+        "/api/v1/incidents/inc-extension",
+        "/api/v1/openapi.json",
+        "/api/v1/lists/review",
+        "/api/v1/lists/decisions",
     ]
     for url in api:
         seen[url] = web.http.get(url, headers=headers).text

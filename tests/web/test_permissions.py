@@ -76,12 +76,22 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "organisations": {"name": {"text": "Test NGO"}, "org_kind": "ngo"},
     "cases": {"title": "Case", "country": "KZ", "defendants": ["person-mamai"]},
     "laws": {"title": "Draft law", "country": "KZ"},
-    "statistics": {"country": "KZ", "value": 5, "unit": "people", "counts": "detained",
-                   "as_of": "2022-07"},
+    "statistics": {
+        "country": "KZ",
+        "value": 5,
+        "unit": "people",
+        "counts": "detained",
+        "as_of": "2022-07",
+    },
     "ratings": {"country": "KZ", "date": "2022-07", "band": "repressed"},
     "sources": {"title": "A report"},
-    "summaries": {"country": "KZ", "period_start": "2022-06", "period_end": "2022-08",
-                  "section": "introduction", "summary": "Editors' text."},
+    "summaries": {
+        "country": "KZ",
+        "period_start": "2022-06",
+        "period_end": "2022-08",
+        "section": "introduction",
+        "summary": "Editors' text.",
+    },
 }
 
 
@@ -114,15 +124,31 @@ def updated(kind: str) -> Callable[[Web, str], dict[str, Any]]:
 
 def per_kind_calls(kind: str) -> list[Call]:
     return [
-        Call("POST", lambda r: f"/api/v1/{kind}", {**WRITERS, R: 201, E: 201, AD: 201},
-             body=lambda w, r: minimal(kind, f"{kind}-{r}-new")),
+        Call(
+            "POST",
+            lambda r: f"/api/v1/{kind}",
+            {**WRITERS, R: 201, E: 201, AD: 201},
+            body=lambda w, r: minimal(kind, f"{kind}-{r}-new"),
+        ),
         Call("PUT", lambda r: f"/api/v1/{kind}/{kind}-{r}-upd", WRITERS, body=updated(kind)),
-        Call("DELETE", lambda r: f"/api/v1/{kind}/{kind}-{r}-del",
-             {**WRITERS, R: 204, E: 204, AD: 204}, headers=seeded(kind, "del")),
-        Call("POST", lambda r: f"/api/v1/{kind}/{kind}-{r}-ver/verify", EDITORS,
-             headers=seeded(kind, "ver")),
-        Call("POST", lambda r: f"/api/v1/{kind}/{kind}-{r}-pub/publish", EDITORS,
-             headers=seeded(kind, "pub")),
+        Call(
+            "DELETE",
+            lambda r: f"/api/v1/{kind}/{kind}-{r}-del",
+            {**WRITERS, R: 204, E: 204, AD: 204},
+            headers=seeded(kind, "del"),
+        ),
+        Call(
+            "POST",
+            lambda r: f"/api/v1/{kind}/{kind}-{r}-ver/verify",
+            EDITORS,
+            headers=seeded(kind, "ver"),
+        ),
+        Call(
+            "POST",
+            lambda r: f"/api/v1/{kind}/{kind}-{r}-pub/publish",
+            EDITORS,
+            headers=seeded(kind, "pub"),
+        ),
     ]
 
 
@@ -166,35 +192,46 @@ CALLS: list[Call] = [
     # victim lists: researchers read, editors and admins decide; viewers never read them
     Call("GET", lambda r: "/api/v1/lists/review", WRITERS),
     Call("GET", lambda r: "/api/v1/lists/decisions", WRITERS),
-    Call("POST", lambda r: "/api/v1/lists/decisions", {**EDITORS, E: 201, AD: 201},
-         body=list_pair),
+    Call("POST", lambda r: "/api/v1/lists/decisions", {**EDITORS, E: 201, AD: 201}, body=list_pair),
     Call(
-        "POST", lambda r: "/api/v1/users", {**ADMINS, AD: 201},
+        "POST",
+        lambda r: "/api/v1/users",
+        {**ADMINS, AD: 201},
         body=lambda w, r: {"name": f"new-{r}", "role": "viewer", "password": "a long passphrase"},
     ),
     Call(
-        "POST", lambda r: "/api/v1/incidents", {**WRITERS, R: 201, E: 201, AD: 201},
+        "POST",
+        lambda r: "/api/v1/incidents",
+        {**WRITERS, R: 201, E: 201, AD: 201},
         body=lambda w, r: incident(r),
     ),
     Call(
-        "POST", lambda r: "/api/v1/incidents", {**EDITORS, E: 201, AD: 201},
+        "POST",
+        lambda r: "/api/v1/incidents",
+        {**EDITORS, E: 201, AD: 201},
         body=lambda w, r: incident(r, suffix="conf", visibility="confidential"),
     ),
     Call(
-        "POST", lambda r: "/api/v1/incidents", {**EDITORS, E: 201, AD: 201},
+        "POST",
+        lambda r: "/api/v1/incidents",
+        {**EDITORS, E: 201, AD: 201},
         body=lambda w, r: incident(r, suffix="ver", verification="verified"),
     ),
     Call("PUT", lambda r: "/api/v1/laws/law-elections", WRITERS, body=law_update),
     Call(
-        "DELETE", lambda r: f"/api/v1/incidents/inc-{r}-del", {**WRITERS, R: 204, E: 204, AD: 204},
+        "DELETE",
+        lambda r: f"/api/v1/incidents/inc-{r}-del",
+        {**WRITERS, R: 204, E: 204, AD: 204},
         headers=seed_own_incident,
     ),
     Call(
-        "DELETE", lambda r: "/api/v1/persons/person-witness?version=1",
+        "DELETE",
+        lambda r: "/api/v1/persons/person-witness?version=1",
         {A: 401, V: 403, R: 404, E: 409, AD: 409},
     ),
-    Call("POST", lambda r: f"/api/v1/incidents/inc-{r}-rev/verify", EDITORS,
-         headers=seed_unverified),
+    Call(
+        "POST", lambda r: f"/api/v1/incidents/inc-{r}-rev/verify", EDITORS, headers=seed_unverified
+    ),
     Call("POST", lambda r: "/api/v1/incidents/inc-draft/publish", {**EDITORS}),
     Call("POST", lambda r: "/api/v1/persons/person-witness/verify", {**EDITORS, R: 403}),
 ]
@@ -228,9 +265,9 @@ def test_every_api_route_is_in_the_matrix(web: Web) -> None:
     for path, methods in spec["paths"].items():
         for method in methods:
             concrete = path.replace("{record_id}", "x")
-            assert any(
-                m == method.upper() and _matches(path, p) for m, p in covered
-            ), f"{method.upper()} {concrete} has no row in the permission matrix"
+            assert any(m == method.upper() and _matches(path, p) for m, p in covered), (
+                f"{method.upper()} {concrete} has no row in the permission matrix"
+            )
 
 
 def _matches(template: str, path: str) -> bool:

@@ -52,9 +52,7 @@ def test_badges_speak_the_page_language_and_escape() -> None:
 def test_terms_are_labelled_in_the_page_language() -> None:
     keys = ["expression", "no-such-term"]
     assert _render('{{ k|terms("freedom") }}', k=keys) == "Expression, no-such-term"
-    assert _render('{{ k|terms("freedom") }}', "ru", k=keys) == (
-        "Свобода выражения, no-such-term"
-    )
+    assert _render('{{ k|terms("freedom") }}', "ru", k=keys) == ("Свобода выражения, no-such-term")
 
 
 def test_date_text_is_the_display_wording() -> None:

@@ -46,9 +46,21 @@ def test_two_workers_share_the_session_secret_and_stop_together(
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "CIVICSPACE_SECRET_KEY"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "civicspace", "--db", str(path), "serve", "--workers", "2",
-         "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "civicspace",
+            "--db",
+            str(path),
+            "serve",
+            "--workers",
+            "2",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -92,9 +92,9 @@ class UserAdmin:
     @staticmethod
     def _keep_an_admin(conn: Connection, name: str) -> None:
         others = conn.scalar(
-            select(func.count()).select_from(a.users).where(
-                a.users.c.role == "admin", a.users.c.disabled.is_(False), a.users.c.name != name
-            )
+            select(func.count())
+            .select_from(a.users)
+            .where(a.users.c.role == "admin", a.users.c.disabled.is_(False), a.users.c.name != name)
         )
         if not others:
             raise AccountError("this is the last enabled admin; make another admin first")

@@ -41,13 +41,19 @@ def suggest(
     if json_out:
         print_json(result.as_dict())
         return
-    table = Table("indicator", "value", "points", "explanation",
-                  title=f"{result.country} on {result.at}: score {result.score}")
+    table = Table(
+        "indicator",
+        "value",
+        "points",
+        "explanation",
+        title=f"{result.country} on {result.at}: score {result.score}",
+    )
     for i in result.indicators:
         table.add_row(i.label, f"{i.value:g}", f"-{i.contribution:.1f}", i.explanation)
     console.print(table)
     change = (
-        f"{result.current_band} -> {result.suggested_band}" if result.changes
+        f"{result.current_band} -> {result.suggested_band}"
+        if result.changes
         else f"stays {result.suggested_band}"
     )
     console.print(f"Suggested band: {result.suggested_band} ({change})")
@@ -70,8 +76,16 @@ def set_rating(
     from civicspace.rating import record_rating
 
     saved = record_rating(
-        open_store(ctx), viewer(ctx), country, _date(date), band, score, rationale,
-        source or [], rated_by, record_id=record_id,
+        open_store(ctx),
+        viewer(ctx),
+        country,
+        _date(date),
+        band,
+        score,
+        rationale,
+        source or [],
+        rated_by,
+        record_id=record_id,
     )
     data = saved.model_dump(mode="json", exclude_none=True)
     if json_out:
@@ -89,8 +103,12 @@ def history(ctx: typer.Context, country: CountryOpt, json_out: JsonOpt = False) 
     rows = []
     for r in rating_history(open_store(ctx), who, country):
         row: dict[str, Any] = {
-            "id": r.id, "date": str(r.date), "band": r.band, "previous_band": r.previous_band,
-            "rated_by": r.rated_by, "rationale": r.rationale,
+            "id": r.id,
+            "date": str(r.date),
+            "band": r.band,
+            "previous_band": r.previous_band,
+            "rated_by": r.rated_by,
+            "rationale": r.rationale,
             "sources": [c.source_id for c in r.sources],
         }
         if who.role != "anonymous":
@@ -99,11 +117,24 @@ def history(ctx: typer.Context, country: CountryOpt, json_out: JsonOpt = False) 
     if json_out:
         print_json(rows)
         return
-    table = Table("date", "band", "previous", "score", "rated by", "rationale",
-                  title=f"Ratings of {country.upper()}")
+    table = Table(
+        "date",
+        "band",
+        "previous",
+        "score",
+        "rated by",
+        "rationale",
+        title=f"Ratings of {country.upper()}",
+    )
     for row in rows:
-        table.add_row(row["date"], row["band"], row["previous_band"] or "",
-                      str(row.get("score") or ""), row["rated_by"], row["rationale"] or "")
+        table.add_row(
+            row["date"],
+            row["band"],
+            row["previous_band"] or "",
+            str(row.get("score") or ""),
+            row["rated_by"],
+            row["rationale"] or "",
+        )
     console.print(table)
 
 

@@ -82,7 +82,8 @@ def custody_value(cases: list[LegalCase], at: dt.date) -> tuple[float, list[str]
     held: set[str] = set()
     for case in cases:
         recognised = {
-            r.person_id for r in case.recognitions
+            r.person_id
+            for r in case.recognitions
             if r.date.earliest <= at and not (r.withdrawn and r.withdrawn.earliest <= at)
         }
         for pid in case.defendants:

@@ -132,7 +132,8 @@ def suggest_rating(store: Store, viewer: Viewer, country: str, at: dt.date) -> S
     )
     everything = RecordQuery(country=country, verification=verification, limit=5000)
     incidents = [
-        i for i in _all(store, "incidents", viewer, window)
+        i
+        for i in _all(store, "incidents", viewer, window)
         if isinstance(i, Incident) and i.date.earliest <= at
     ]
     laws = [x for x in _all(store, "laws", viewer, everything) if isinstance(x, Law)]
@@ -151,8 +152,14 @@ def suggest_rating(store: Store, viewer: Viewer, country: str, at: dt.date) -> S
         points = method_v1.contribution(value, weight, scale)
         results.append(
             IndicatorResult(
-                key, ind["label"], value, weight, scale, points,
-                f"{why}: -{points:.1f} of at most {weight:g} points", evidence,
+                key,
+                ind["label"],
+                value,
+                weight,
+                scale,
+                points,
+                f"{why}: -{points:.1f} of at most {weight:g} points",
+                evidence,
             )
         )
     score = max(1, min(100, round(100 - sum(r.contribution for r in results))))
@@ -160,8 +167,16 @@ def suggest_rating(store: Store, viewer: Viewer, country: str, at: dt.date) -> S
     current_band = current.band if current else None
     suggested = banded(score, current_band, int(cfg.get("band_margin", 0)))
     return Suggestion(
-        country, at, start, score, band_for_score(score), current_band, suggested,
-        current_band is not None and suggested != current_band, results, str(cfg["method"]),
+        country,
+        at,
+        start,
+        score,
+        band_for_score(score),
+        current_band,
+        suggested,
+        current_band is not None and suggested != current_band,
+        results,
+        str(cfg["method"]),
     )
 
 
@@ -184,9 +199,7 @@ def record_rating(
         if score is None:
             raise ValueError("give a band, a score, or both")
         band = band_for_score(score)
-    history = [
-        r for r in rating_history(store, viewer, country) if r.date.earliest < date.earliest
-    ]
+    history = [r for r in rating_history(store, viewer, country) if r.date.earliest < date.earliest]
     previous = history[-1].band if history else None
     rating = Rating(
         id=record_id or f"rating-{country.lower()}-{date}".replace(" ", "-").replace("~", ""),

@@ -48,7 +48,7 @@ def _svg(fig: Figure) -> str:
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def incidents_per_month(data: ReportData, w: Words) -> Chart:
@@ -64,8 +64,13 @@ def incidents_per_month(data: ReportData, w: Words) -> Chart:
         width = 0.8 / len(FREEDOM_COLOURS)
         for i, (freedom, colour) in enumerate(FREEDOM_COLOURS.items()):
             values = [counts[(freedom, m)] for m in span]
-            ax.bar([p + i * width for p in x], values, width, color=colour,
-                   label=w.term(vocabulary("freedom")[freedom]))
+            ax.bar(
+                [p + i * width for p in x],
+                values,
+                width,
+                color=colour,
+                label=w.term(vocabulary("freedom")[freedom]),
+            )
         ax.set_xticks([p + width for p in x], [f"{y}-{m:02d}" for y, m in span])
         ax.legend(frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
@@ -119,5 +124,8 @@ def detentions_per_month(data: ReportData, w: Words) -> Chart:
 
 
 def report_charts(data: ReportData, w: Words) -> list[Chart]:
-    return [incidents_per_month(data, w), charges_by_article(data, w),
-            detentions_per_month(data, w)]
+    return [
+        incidents_per_month(data, w),
+        charges_by_article(data, w),
+        detentions_per_month(data, w),
+    ]

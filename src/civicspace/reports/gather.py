@@ -121,17 +121,20 @@ def gather(
     person_ids = named | {p for c in cases for p in c.defendants}
     org_ids = {p.organisation_id for i in incidents for p in i.participants if p.organisation_id}
     data.persons = {
-        p.id: p for p in store.get_many("persons", sorted(person_ids), viewer)
+        p.id: p
+        for p in store.get_many("persons", sorted(person_ids), viewer)
         if isinstance(p, Person)
     }
     data.organisations = {
-        o.id: o for o in store.get_many("organisations", sorted(org_ids), viewer)
+        o.id: o
+        for o in store.get_many("organisations", sorted(org_ids), viewer)
         if isinstance(o, Organisation)
     }
     records: list[Record] = [*incidents, *cases, *laws, *ratings, *statistics, *data.summaries]
     source_ids = {c.source_id for r in records for c in r.sources}
     data.sources = {
-        s.id: s for s in store.get_many("sources", sorted(source_ids), viewer)
+        s.id: s
+        for s in store.get_many("sources", sorted(source_ids), viewer)
         if isinstance(s, Source)
     }
     # Countries and places carry no visibility of their own: they are gazetteer entries.

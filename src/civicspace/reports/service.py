@@ -207,31 +207,44 @@ class _Builder:
 
     def current_rating(self) -> tuple[Rating | None, list[Rating]]:
         ratings = [r for r in self.data.ratings if r.date.earliest <= self.end]
-        in_period = [
-            r for r in ratings if overlaps(r.date, None, self.data.date_from, self.end)
-        ]
+        in_period = [r for r in ratings if overlaps(r.date, None, self.data.date_from, self.end)]
         return (ratings[-1] if ratings else None), in_period
 
     def introduction(self) -> list[Paragraph]:
         d, w = self.data, self.w
         out: list[Paragraph] = []
-        scope = w("intro_scope", country=d.country_name, date_from=w.day(d.date_from),
-                  date_to=w.day(d.date_to))
+        scope = w(
+            "intro_scope",
+            country=d.country_name,
+            date_from=w.day(d.date_from),
+            date_to=w.day(d.date_to),
+        )
         current, in_period = self.current_rating()
         rating_records: list[Record] = []
         sentences = [scope]
         changes = [r for r in in_period if r.previous_band]
         for r in changes:
-            sentences.append(w("intro_rating_change", country=d.country_name,
-                               previous=self.band(r.previous_band or ""),
-                               band=self.band(r.band),
-                               rated_by=r.rated_by, date=w.date(r.date)))
+            sentences.append(
+                w(
+                    "intro_rating_change",
+                    country=d.country_name,
+                    previous=self.band(r.previous_band or ""),
+                    band=self.band(r.band),
+                    rated_by=r.rated_by,
+                    date=w.date(r.date),
+                )
+            )
             rating_records.append(r)
         if current is not None and current not in changes:
-            sentences.append(w("intro_rating_current", country=d.country_name,
-                               band=self.band(current.band),
-                               rated_by=current.rated_by,
-                               date=w.date(current.date)))
+            sentences.append(
+                w(
+                    "intro_rating_current",
+                    country=d.country_name,
+                    band=self.band(current.band),
+                    rated_by=current.rated_by,
+                    date=w.date(current.date),
+                )
+            )
             rating_records.append(current)
         if self.internal and current is not None and current.score is not None:
             sentences.append(w("intro_score", score=current.score))
@@ -302,9 +315,13 @@ class _Builder:
         shown = in_period or ([current] if current else [])
         for r in shown:
             prev = r.previous_band
-            text = w("rating_line", date=w.date(r.date), band=self.band(r.band),
-                     previous=w("rating_previous", band=self.band(prev)) if prev else "",
-                     rated_by=r.rated_by)
+            text = w(
+                "rating_line",
+                date=w.date(r.date),
+                band=self.band(r.band),
+                previous=w("rating_previous", band=self.band(prev)) if prev else "",
+                rated_by=r.rated_by,
+            )
             if self.internal and r.score is not None:
                 text += " " + w("intro_score", score=r.score)
             if r.rationale:
@@ -336,8 +353,14 @@ class _Builder:
         parts = "; ".join(
             f"{i.label} -{i.contribution:.1f}" for i in s.indicators if i.contribution
         )
-        text = self.w("suggested", date=self.w.day(self.end), score=s.score,
-                      band=self.band(s.suggested_band), method=s.method, parts=parts)
+        text = self.w(
+            "suggested",
+            date=self.w.day(self.end),
+            score=s.score,
+            band=self.band(s.suggested_band),
+            method=s.method,
+            parts=parts,
+        )
         return Paragraph(text, [], None, [])
 
     def freedom_section(self, freedom: str) -> Section:
@@ -352,12 +375,12 @@ class _Builder:
         # Entries are built in reading order, so a case is printed in full at its first
         # mention and referred back to afterwards.
         for key in sorted(groups, key=lambda k: order[k]):
-            title = self.w.term(vocabulary("violation type")[key]) if key != "other" else (
-                self.w("other")
+            title = (
+                self.w.term(vocabulary("violation type")[key])
+                if key != "other"
+                else (self.w("other"))
             )
-            incidents = sorted(
-                groups[key], key=lambda i: (i.date.earliest, i.date.latest, i.id)
-            )
+            incidents = sorted(groups[key], key=lambda i: (i.date.earliest, i.date.latest, i.id))
             section.groups.append(Group(key, title, [self.incident_entry(i) for i in incidents]))
         if freedom == "expression":
             section.cases = [
@@ -451,9 +474,18 @@ class _Builder:
         w, d = self.w, self.data
         case_ids = {c.id for c in d.cases}
         cases = ReportTable(
-            "cases", w("table_cases"),
-            [w("col_case"), w("col_defendants"), w("col_charges"), w("col_status"),
-             w("col_deadline"), w("col_last_event")], [], w("table_empty"),
+            "cases",
+            w("table_cases"),
+            [
+                w("col_case"),
+                w("col_defendants"),
+                w("col_charges"),
+                w("col_status"),
+                w("col_deadline"),
+                w("col_last_event"),
+            ],
+            [],
+            w("table_empty"),
         )
         for case in d.cases:
             for pid in case.defendants:
@@ -461,41 +493,69 @@ class _Builder:
                 deadline = state.deadline_after(self.end)
                 last = max(
                     (e for e in case.events if e.date.earliest <= self.end),
-                    key=lambda e: e.date.earliest, default=None,
+                    key=lambda e: e.date.earliest,
+                    default=None,
                 )
-                cases.rows.append([
-                    case.title,
-                    d.persons[pid].name.text if pid in d.persons else "",
-                    "; ".join(
-                        f"{c.code} {c.article}" for c in case.charges if c.person_id in (None, pid)
-                    ),
-                    self.status(state.status),
-                    w.date(deadline) if deadline else "",
-                    (f"{w.term(vocabulary('case event kind')[last.kind])} ({w.date(last.date)})"
-                     if last else ""),
-                ])
+                cases.rows.append(
+                    [
+                        case.title,
+                        d.persons[pid].name.text if pid in d.persons else "",
+                        "; ".join(
+                            f"{c.code} {c.article}"
+                            for c in case.charges
+                            if c.person_id in (None, pid)
+                        ),
+                        self.status(state.status),
+                        w.date(deadline) if deadline else "",
+                        (
+                            f"{w.term(vocabulary('case event kind')[last.kind])} ({w.date(last.date)})"
+                            if last
+                            else ""
+                        ),
+                    ]
+                )
         prisoners = ReportTable(
-            "prisoners", w("table_prisoners"),
-            [w("col_name"), w("col_status"), w("col_since"), w("col_charges"),
-             w("col_recognised_by")], [], w("table_empty"),
+            "prisoners",
+            w("table_prisoners"),
+            [
+                w("col_name"),
+                w("col_status"),
+                w("col_since"),
+                w("col_charges"),
+                w("col_recognised_by"),
+            ],
+            [],
+            w("table_empty"),
         )
         for row in political_prisoners(self.store, self.viewer, self.end):
             if row.case_id in case_ids:
                 since = FuzzyDate.parse(row.custody_since) if row.custody_since else None
-                prisoners.rows.append([
-                    row.name, self.status(row.status), w.date(since) if since else "",
-                    "; ".join(row.charges), row.recognised_by,
-                ])
+                prisoners.rows.append(
+                    [
+                        row.name,
+                        self.status(row.status),
+                        w.date(since) if since else "",
+                        "; ".join(row.charges),
+                        row.recognised_by,
+                    ]
+                )
         days = self.request.deadline_days
         deadlines = ReportTable(
-            "deadlines", w("table_deadlines", days=days, date=w.day(self.end)),
-            [w("col_deadline"), w("col_days_left"), w("col_name"), w("col_status"),
-             w("col_case")], [], w("table_empty"),
+            "deadlines",
+            w("table_deadlines", days=days, date=w.day(self.end)),
+            [w("col_deadline"), w("col_days_left"), w("col_name"), w("col_status"), w("col_case")],
+            [],
+            w("table_empty"),
         )
         for dl in upcoming_deadlines(self.store, self.viewer, self.end, days):
             if dl.case_id in case_ids:
-                deadlines.rows.append([
-                    w.date(FuzzyDate.parse(dl.deadline)), str(dl.days_left), dl.person_name,
-                    self.status(dl.status), dl.case_title,
-                ])
+                deadlines.rows.append(
+                    [
+                        w.date(FuzzyDate.parse(dl.deadline)),
+                        str(dl.days_left),
+                        dl.person_name,
+                        self.status(dl.status),
+                        dl.case_title,
+                    ]
+                )
         return [cases, prisoners, deadlines]

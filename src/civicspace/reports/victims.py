@@ -31,22 +31,37 @@ def victim_lists_subsection(db: Database, list_ids: Sequence[str], w: Words) -> 
     comparison = compare.compare_lists(frame, service.clusters(db, run), official)
     data = comparison.as_dict()
     sizes = "; ".join(
-        w("victims_list", title=known[i]["title"], kind=known[i]["kind"],
-          compiler=known[i]["compiler"] or "—", count=data["list_sizes"].get(i, 0))
+        w(
+            "victims_list",
+            title=known[i]["title"],
+            kind=known[i]["kind"],
+            compiler=known[i]["compiler"] or "—",
+            count=data["list_sizes"].get(i, 0),
+        )
         for i in list_ids
     )
     out = Subsection(w("victims"))
     text = w("victims_recorded", lists=sizes, total=data["people_recorded"])
     if official:
-        text += " " + w("victims_missing", count=len(data.get("missing_from_official", [])),
-                        official=known[official]["title"])
+        text += " " + w(
+            "victims_missing",
+            count=len(data.get("missing_from_official", [])),
+            official=known[official]["title"],
+        )
     out.paragraphs.append(Paragraph(text))
     estimates = estimate_population(comparison.histories())
     if estimates.recommended is not None:
         e = estimates.estimates[estimates.recommended]
-        text = w("victims_estimate", estimate=f"{e.estimate:,.0f}", lower=f"{e.lower:,.0f}",
-                 upper=f"{e.upper:,.0f}", method=e.method, model=e.model, interval=e.interval,
-                 lists=len(list_ids))
+        text = w(
+            "victims_estimate",
+            estimate=f"{e.estimate:,.0f}",
+            lower=f"{e.lower:,.0f}",
+            upper=f"{e.upper:,.0f}",
+            method=e.method,
+            model=e.model,
+            interval=e.interval,
+            lists=len(list_ids),
+        )
     else:
         text = w("victims_no_estimate")
     if estimates.warnings:

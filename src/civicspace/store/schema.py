@@ -52,9 +52,7 @@ def _record_columns(index: bool = True) -> list[Column]:  # type: ignore[type-ar
     ]
 
 
-def _fuzzy(
-    name: str, index: bool = False, index_lo: bool | None = None
-) -> list[Column]:  # type: ignore[type-arg]
+def _fuzzy(name: str, index: bool = False, index_lo: bool | None = None) -> list[Column]:  # type: ignore[type-arg]
     """A fuzzy date and its earliest and latest day; ``index`` indexes both days, or the
     latest only when ``index_lo`` is false (another index starts with the earliest)."""
     return [

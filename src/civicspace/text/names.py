@@ -48,17 +48,59 @@ _RU_PATRONYMIC_M: Final = ("ович", "евич", "ьич", "ич", "ovich", "e
 _RU_PATRONYMIC_F: Final = ("овна", "евна", "ична", "инична", "ovna", "evna", "yevna", "ichna")
 # Surname endings: masculine and feminine forms (Cyrillic and common Latin spellings).
 _SURNAME_M: Final = (
-    "ов", "ев", "ёв", "ин", "ын", "ский", "цкий", "ской",
-    "ov", "ev", "yev", "in", "yn", "sky", "skiy", "skii", "skij",
+    "ов",
+    "ев",
+    "ёв",
+    "ин",
+    "ын",
+    "ский",
+    "цкий",
+    "ской",
+    "ov",
+    "ev",
+    "yev",
+    "in",
+    "yn",
+    "sky",
+    "skiy",
+    "skii",
+    "skij",
 )
 _SURNAME_F: Final = (
-    "ова", "ева", "ёва", "ина", "ына", "ская", "цкая",
-    "ova", "eva", "yeva", "ina", "yna", "skaya", "skaia", "skaja",
+    "ова",
+    "ева",
+    "ёва",
+    "ина",
+    "ына",
+    "ская",
+    "цкая",
+    "ova",
+    "eva",
+    "yeva",
+    "ina",
+    "yna",
+    "skaya",
+    "skaia",
+    "skaja",
 )
 _SURNAME_NEUTRAL: Final = ("енко", "ук", "юк", "enko", "uk", "yuk", "iuk")
 # Latin spellings whose first sound is one Cyrillic letter, longest first.
 _LATIN_ONSETS: Final = (
-    "shch", "dzh", "zh", "kh", "sh", "ch", "ts", "ya", "yu", "ye", "yo", "ia", "iu", "gh", "dj",
+    "shch",
+    "dzh",
+    "zh",
+    "kh",
+    "sh",
+    "ch",
+    "ts",
+    "ya",
+    "yu",
+    "ye",
+    "yo",
+    "ia",
+    "iu",
+    "gh",
+    "dj",
 )
 _INITIAL: Final = re.compile(r"^([^\W\d_]{1,4})\.$|^([^\W\d_])$")
 _GLUED_INITIALS: Final = re.compile(r"([^\W\d_]{1,4}\.)(?=[^\W\d_])")
@@ -100,8 +142,13 @@ def surname_key(surname: str) -> str:
     together; the gender comparison then tells them apart.
     """
     key = name_fold(surname).replace(" ", "")
-    for fem, masc in (("skaia", "ski"), ("ckaia", "cki"), ("ova", "ov"), ("eva", "ev"),
-                      ("ina", "in")):
+    for fem, masc in (
+        ("skaia", "ski"),
+        ("ckaia", "cki"),
+        ("ova", "ov"),
+        ("eva", "ev"),
+        ("ina", "in"),
+    ):
         if key.endswith(fem) and len(key) > len(fem) + 1:
             return key[: -len(fem)] + masc
     return key
@@ -270,8 +317,10 @@ def parse_name(written: str) -> PersonName:
         russian = [i for i in patronymics if not _kazakh_patronymic(words[i])]
         if russian:
             p = russian[-1]
-        elif 1 in patronymics and (_given_gender(words[0]) or (
-                len(words) == 3 and patronymics == [1, 2] and not _kazakh_patronymic(words[0]))):
+        elif 1 in patronymics and (
+            _given_gender(words[0])
+            or (len(words) == 3 and patronymics == [1, 2] and not _kazakh_patronymic(words[0]))
+        ):
             # "Ұланан Берікәліұлы Шалбекұлы": two -ұлы words after one that is not can only
             # be Given Patronymic Surname (Surname Given Patronymic would start with -ұлы).
             p = 1
@@ -318,11 +367,15 @@ def parse_name(written: str) -> PersonName:
     given_initial = initials[0] if initials and given is None else None
     patronymic_initial = None
     if initials and patronymic is None:
-        patronymic_initial = initials[1] if given is None and len(initials) > 1 else (
-            initials[0] if given is not None else None
+        patronymic_initial = (
+            initials[1]
+            if given is None and len(initials) > 1
+            else (initials[0] if given is not None else None)
         )
-    gender = gender or (_surname_gender(surname) if surname else None) or (
-        _given_gender(given) if given else None
+    gender = (
+        gender
+        or (_surname_gender(surname) if surname else None)
+        or (_given_gender(given) if given else None)
     )
     return PersonName(
         written=written,

@@ -32,8 +32,10 @@ from civicspace.victims.estimation.report import METHODS, EstimationReport
 from civicspace.victims.importer import ListImportError, parse_mapping
 from civicspace.victims.linkage import DEFAULT_MODEL, MODELS
 
-app = typer.Typer(help="Victim lists: import, link across scripts, review, compare, estimate.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Victim lists: import, link across scripts, review, compare, estimate.",
+    no_args_is_help=True,
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -90,8 +92,7 @@ def import_command(
         return
     meta = service.ListMetadata(list_id, title or list_id, kind, compiler, when, notes)
     try:
-        count = service.import_list(_database(ctx), path, meta, parse_mapping(columns),
-                                    _name(who))
+        count = service.import_list(_database(ctx), path, meta, parse_mapping(columns), _name(who))
     except ListImportError as exc:
         for problem in exc.problems:
             typer.echo(problem, err=True)
@@ -106,8 +107,14 @@ def show_command(ctx: typer.Context) -> None:
     _viewer(ctx, service.require_list_reader)
     table = Table("id", "title", "kind", "compiler", "date", "records")
     for row in service.lists(_database(ctx)):
-        table.add_row(row["id"], row["title"], row["kind"], row["compiler"] or "",
-                      str(row["compiled_on"] or ""), str(row["record_count"]))
+        table.add_row(
+            row["id"],
+            row["title"],
+            row["kind"],
+            row["compiler"] or "",
+            str(row["compiled_on"] or ""),
+            str(row["record_count"]),
+        )
     console.print(table)
 
 
@@ -134,10 +141,15 @@ def link_command(
     ctx: typer.Context,
     engine: str = typer.Option("duckdb", help="duckdb (one machine) or spark."),
     threshold: float | None = typer.Option(
-        None, min=0.2, max=1.0, help="Match probability to link (default: the model's own, "
-        "0.3 for v3, 0.5 for v2, 0.9 for v1)."),
-    model: str = typer.Option(DEFAULT_MODEL, help="Linkage model version (v3, or v2 or v1 "
-                              "to reproduce older runs)."),
+        None,
+        min=0.2,
+        max=1.0,
+        help="Match probability to link (default: the model's own, "
+        "0.3 for v3, 0.5 for v2, 0.9 for v1).",
+    ),
+    model: str = typer.Option(
+        DEFAULT_MODEL, help="Linkage model version (v3, or v2 or v1 to reproduce older runs)."
+    ),
 ) -> None:
     """Link all imported lists (reviewers' decisions always win over the model)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -147,20 +159,28 @@ def link_command(
         _fail(f"--engine must be duckdb or spark, not {engine!r}")
     if model not in MODELS:
         _fail(f"--model must be one of {', '.join(MODELS)}, not {model!r}")
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err) as progress:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err
+    ) as progress:
         task = progress.add_task("loading records", total=None)
         try:
             run_id, result = service.run_linkage(
-                _database(ctx), engine=engine, model=model, threshold=threshold,
-                created_by=_name(who), progress=lambda m: progress.update(task, description=m))
+                _database(ctx),
+                engine=engine,
+                model=model,
+                threshold=threshold,
+                created_by=_name(who),
+                progress=lambda m: progress.update(task, description=m),
+            )
         except ValueError as exc:
             _fail(str(exc))
             return
     people = len(set(result.clusters.values()))
-    console.print(f"run {run_id}: {len(result.clusters)} records -> {people} people "
-                  f"(model {result.model_version}, {result.engine}, threshold {result.threshold}); "
-                  f"{len(result.uncertain_pairs())} pairs to review")
+    console.print(
+        f"run {run_id}: {len(result.clusters)} records -> {people} people "
+        f"(model {result.model_version}, {result.engine}, threshold {result.threshold}); "
+        f"{len(result.uncertain_pairs())} pairs to review"
+    )
 
 
 def _run_id(ctx: typer.Context, run: int | None) -> tuple[Any, int]:
@@ -200,16 +220,21 @@ def review_command(
     for i, item in enumerate(queue, start=1):
         table = Table(f"pair {i}/{len(queue)}  p={item['probability']:.2f}", "left", "right")
         for f in fields:
-            table.add_row(f, escape(str(item["left"].get(f) or "")),
-                          escape(str(item["right"].get(f) or "")))
+            table.add_row(
+                f, escape(str(item["left"].get(f) or "")), escape(str(item["right"].get(f) or ""))
+            )
         console.print(table)
         answer = typer.prompt("same person? [y]es / [n]o / [s]kip / [q]uit", default="s")
         if answer.lower().startswith("q"):
             break
         if answer.lower()[:1] in ("y", "n"):
-            service.decide(db, item["left"]["id"], item["right"]["id"],
-                           "same" if answer.lower().startswith("y") else "different",
-                           _name(who))
+            service.decide(
+                db,
+                item["left"]["id"],
+                item["right"]["id"],
+                "same" if answer.lower().startswith("y") else "different",
+                _name(who),
+            )
 
 
 @app.command("compare")
@@ -233,8 +258,10 @@ def compare_command(
     for row in result.overlaps():
         table.add_row(" + ".join(row["lists"]), str(row["people"]))
     console.print(table)
-    console.print(f"{len(result.people)} people recorded on at least one list "
-                  "(a count of names, not an estimate of the total)")
+    console.print(
+        f"{len(result.people)} people recorded on at least one list "
+        "(a count of names, not an estimate of the total)"
+    )
     if official:
         missing = result.missing_from(official)
         console.print(f"{len(missing)} people are not on the {official!r} list")
@@ -257,12 +284,23 @@ def compare_command(
 
 def _print_report(report: EstimationReport) -> None:
     title = f"stratum {report.stratum}" if report.stratum else "estimate"
-    table = Table(title, "model", "estimate", "95% interval", "interval by",
-                  title=f"{report.observed} people observed on lists {', '.join(report.lists)}")
+    table = Table(
+        title,
+        "model",
+        "estimate",
+        "95% interval",
+        "interval by",
+        title=f"{report.observed} people observed on lists {', '.join(report.lists)}",
+    )
     for i, e in enumerate(report.estimates):
         mark = " (recommended)" if i == report.recommended else ""
-        table.add_row(e.method + mark, escape(e.model), f"{e.estimate:,.0f}",
-                      f"{e.lower:,.0f} - {e.upper:,.0f}", e.interval)
+        table.add_row(
+            e.method + mark,
+            escape(e.model),
+            f"{e.estimate:,.0f}",
+            f"{e.lower:,.0f} - {e.upper:,.0f}",
+            e.interval,
+        )
     console.print(table)
     for w in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
@@ -271,8 +309,9 @@ def _print_report(report: EstimationReport) -> None:
 @app.command("estimate")
 def estimate_command(
     ctx: typer.Context,
-    histories: Path = typer.Option(None, exists=True, dir_okay=False,
-                                   help="CSV: one 0/1 column per list and a count column."),
+    histories: Path = typer.Option(
+        None, exists=True, dir_okay=False, help="CSV: one 0/1 column per list and a count column."
+    ),
     stratum: str = typer.Option(None, help="Column of the histories file to stratify by."),
     run: int = typer.Option(None, help="Use the clusters of this linkage run instead."),
     method: list[str] = typer.Option(list(METHODS), help="chapman, loglinear, lcmcr."),
@@ -290,8 +329,9 @@ def estimate_command(
         else:  # a histories file holds counts only; a run's clusters name people
             _viewer(ctx, service.require_list_reader)
             db, run_id = _run_id(ctx, run)
-            comparison = comparing.compare_lists(service.records_frame(db),
-                                                 service.clusters(db, run_id))
+            comparison = comparing.compare_lists(
+                service.records_frame(db), service.clusters(db, run_id)
+            )
             strata = [comparison.histories()]
         reports = estimate_strata(strata, method, LCMCRSettings(samples=samples, seed=seed))
     except HistoriesError as exc:
@@ -303,8 +343,11 @@ def estimate_command(
         _fail(str(exc))
         return
     if as_json:
-        data: Any = reports[0].as_dict() if len(reports) == 1 else {
-            "strata": [r.as_dict() for r in reports]}
+        data: Any = (
+            reports[0].as_dict()
+            if len(reports) == 1
+            else {"strata": [r.as_dict() for r in reports]}
+        )
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     for report in reports:

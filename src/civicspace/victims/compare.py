@@ -47,8 +47,9 @@ class Comparison:
             "lists": self.lists,
             "people_recorded": len(self.people),
             "note": "people recorded on at least one list; not an estimate of the total",
-            "list_sizes": {name: sum(name in p["lists"] for p in self.people)
-                           for name in self.lists},
+            "list_sizes": {
+                name: sum(name in p["lists"] for p in self.people) for name in self.lists
+            },
             "overlaps": self.overlaps(),
             "breakdowns": self.breakdowns,
             "people": self.people,
@@ -69,7 +70,9 @@ def _first(values: Sequence[Any]) -> Any:
 
 
 def compare_lists(
-    records: pd.DataFrame, clusters: Mapping[str, str], official: str | None = None,
+    records: pd.DataFrame,
+    clusters: Mapping[str, str],
+    official: str | None = None,
     event_year: int = 2022,
 ) -> Comparison:
     """Group records into people by cluster and tabulate who is where.
@@ -85,18 +88,21 @@ def compare_lists(
         # show the fullest name: initials-only forms last
         rows = sorted(rows, key=lambda r: (bool(r.get("initials_only")), -len(str(r["name"]))))
         day = _first([r.get("event_day") for r in rows])
-        people.append({
-            "person": cluster_id,
-            "name": rows[0]["name"],
-            "names": {r["list_name"]: r["name"] for r in rows},
-            "lists": sorted({r["list_name"] for r in rows}),
-            "records": sorted(r["unique_id"] for r in rows),
-            "gender": _first([r.get("gender") for r in rows]) or "unknown",
-            "age_group": _age_group(_first([r.get("birth_year") for r in rows]), event_year),
-            "place": _first([r.get("place_key") for r in rows]) or "unknown",
-            "date": (EPOCH + dt.timedelta(days=int(day))).isoformat() if day is not None
-            else "unknown",
-        })
+        people.append(
+            {
+                "person": cluster_id,
+                "name": rows[0]["name"],
+                "names": {r["list_name"]: r["name"] for r in rows},
+                "lists": sorted({r["list_name"] for r in rows}),
+                "records": sorted(r["unique_id"] for r in rows),
+                "gender": _first([r.get("gender") for r in rows]) or "unknown",
+                "age_group": _age_group(_first([r.get("birth_year") for r in rows]), event_year),
+                "place": _first([r.get("place_key") for r in rows]) or "unknown",
+                "date": (EPOCH + dt.timedelta(days=int(day))).isoformat()
+                if day is not None
+                else "unknown",
+            }
+        )
     comparison = Comparison(lists=lists, people=people, official=official)
     for facet in ("age_group", "gender", "place", "date"):
         table: dict[str, dict[str, int]] = {}
@@ -113,18 +119,28 @@ def write_csv(comparison: Comparison, path: str | Path) -> None:
     """One row per person, one 0/1 column per list."""
     with Path(path).open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
-        out.writerow(["person", "name", *comparison.lists, "gender", "age_group", "place",
-                      "date", "records"])
+        out.writerow(
+            ["person", "name", *comparison.lists, "gender", "age_group", "place", "date", "records"]
+        )
         for p in comparison.people:
-            out.writerow([p["person"], p["name"],
-                          *(int(n in p["lists"]) for n in comparison.lists),
-                          p["gender"], p["age_group"], p["place"], p["date"],
-                          " ".join(p["records"])])
+            out.writerow(
+                [
+                    p["person"],
+                    p["name"],
+                    *(int(n in p["lists"]) for n in comparison.lists),
+                    p["gender"],
+                    p["age_group"],
+                    p["place"],
+                    p["date"],
+                    " ".join(p["records"]),
+                ]
+            )
 
 
 def write_json(comparison: Comparison, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(comparison.as_dict(), ensure_ascii=False, indent=2),
-                          encoding="utf-8")
+    Path(path).write_text(
+        json.dumps(comparison.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
 
 
 def upset_chart(comparison: Comparison, path: str | Path) -> None:
@@ -137,8 +153,11 @@ def upset_chart(comparison: Comparison, path: str | Path) -> None:
     bars = comparison.overlaps()
     lists = comparison.lists
     fig, (top, bottom) = plt.subplots(
-        2, 1, figsize=(max(4, 0.6 * len(bars) + 2), 2 + 0.4 * len(lists) + 3),
-        gridspec_kw={"height_ratios": [3, max(1, 0.5 * len(lists))]}, sharex=True,
+        2,
+        1,
+        figsize=(max(4, 0.6 * len(bars) + 2), 2 + 0.4 * len(lists) + 3),
+        gridspec_kw={"height_ratios": [3, max(1, 0.5 * len(lists))]},
+        sharex=True,
     )
     xs = range(len(bars))
     top.bar(xs, [b["people"] for b in bars], color="#34495e")

@@ -47,8 +47,12 @@ def parse_mapping(text: str | None) -> dict[str, str]:
             continue
         field, sep, column = part.partition("=")
         if not sep or field.strip() not in FIELDS:
-            raise ListImportError([f"mapping:{part.strip()}: expected FIELD=COLUMN with FIELD "
-                                   f"one of {', '.join(FIELDS)}"])
+            raise ListImportError(
+                [
+                    f"mapping:{part.strip()}: expected FIELD=COLUMN with FIELD "
+                    f"one of {', '.join(FIELDS)}"
+                ]
+            )
         mapping[field.strip()] = column.strip()
     return mapping
 
@@ -98,8 +102,11 @@ def read_list_file(path: str | Path, mapping: Mapping[str, str] | None = None) -
     for field in FIELDS:  # columns already named like our fields map themselves
         if field not in mapping and field in header:
             mapping[field] = field
-    problems = [f"{path}:1:{field}: no column {column!r} in the file"
-                for field, column in mapping.items() if column not in header]
+    problems = [
+        f"{path}:1:{field}: no column {column!r} in the file"
+        for field, column in mapping.items()
+        if column not in header
+    ]
     if "name" not in mapping:
         problems.append(f"{path}:1:name: no name column; map one with name=COLUMN")
     if problems:

@@ -16,20 +16,41 @@ from civicspace.text.names import name_fold, parse_name
 
 NORMALISER_VERSION = "1"
 EVENT_YEAR_DEFAULT = 2022
-_GENDER = {"m": "m", "male": "m", "м": "m", "муж": "m", "мужской": "m", "ер": "m",
-           "f": "f", "female": "f", "ж": "f", "жен": "f", "женский": "f", "әйел": "f", "w": "f"}
+_GENDER = {
+    "m": "m",
+    "male": "m",
+    "м": "m",
+    "муж": "m",
+    "мужской": "m",
+    "ер": "m",
+    "f": "f",
+    "female": "f",
+    "ж": "f",
+    "жен": "f",
+    "женский": "f",
+    "әйел": "f",
+    "w": "f",
+}
 # "г. Алматы", "city of Almaty", "Алматы қаласы": keep the place name only.
 _PLACE_NOISE = re.compile(r"\b(g|gorod|city|of|kalasy|qalasy|obl|oblast|oblys|region)\b\.?")
 EPOCH = dt.date(1970, 1, 1)
 
 NORMALISED_FIELDS = (
-    "surname_key", "given_key", "given_initial", "patronymic_key", "patronymic_initial",
-    "gender", "birth_year", "event_day", "place_key", "initials_only",
+    "surname_key",
+    "given_key",
+    "given_initial",
+    "patronymic_key",
+    "patronymic_initial",
+    "gender",
+    "birth_year",
+    "event_day",
+    "place_key",
+    "initials_only",
 )
 
 
 def parse_gender(value: Any) -> str | None:
-    """"m"/"f" from the many ways lists write it; ``None`` when absent or unknown."""
+    """ "m"/"f" from the many ways lists write it; ``None`` when absent or unknown."""
     text = str(value or "").strip().lower().rstrip(".")
     return _GENDER.get(text)
 

@@ -31,25 +31,156 @@ from civicspace.text.translit import transliterate
 RECORD_FIELDS = ("record_id", "name", "gender", "age", "birth_year", "date", "place")
 EVENT_YEAR = 2022
 _KZ_TO_RU = str.maketrans("қғұүөәіңһҚҒҰҮӨӘІҢҺ", "кгууоаинхКГУУОАИНХ")
-_PREFIXES = ("Бек", "Нұр", "Ер", "Жан", "Сер", "Бай", "Таж", "Тұр", "Ай", "Қуан", "Ақ", "Қара",
-             "Сұлтан", "Әли", "Мұхамед", "Төле", "Ораз", "Жақсы", "Ұлан", "Есен", "Қожа", "Сары",
-             "Тілеу", "Бекмұхамбет", "Дос", "Құл", "Шал", "Әбу", "Ыбырай", "Темір")
-_ROOTS = ("бол", "бай", "бек", "жан", "ғали", "хан", "мұрат", "тай", "сейіт", "қали", "ахмет",
-          "ғазы", "әлі", "бала", "құл", "жігіт", "мырза", "бай", "берді", "болат", "ділда")
+_PREFIXES = (
+    "Бек",
+    "Нұр",
+    "Ер",
+    "Жан",
+    "Сер",
+    "Бай",
+    "Таж",
+    "Тұр",
+    "Ай",
+    "Қуан",
+    "Ақ",
+    "Қара",
+    "Сұлтан",
+    "Әли",
+    "Мұхамед",
+    "Төле",
+    "Ораз",
+    "Жақсы",
+    "Ұлан",
+    "Есен",
+    "Қожа",
+    "Сары",
+    "Тілеу",
+    "Бекмұхамбет",
+    "Дос",
+    "Құл",
+    "Шал",
+    "Әбу",
+    "Ыбырай",
+    "Темір",
+)
+_ROOTS = (
+    "бол",
+    "бай",
+    "бек",
+    "жан",
+    "ғали",
+    "хан",
+    "мұрат",
+    "тай",
+    "сейіт",
+    "қали",
+    "ахмет",
+    "ғазы",
+    "әлі",
+    "бала",
+    "құл",
+    "жігіт",
+    "мырза",
+    "бай",
+    "берді",
+    "болат",
+    "ділда",
+)
 # Wider pools ("wide", the default): Kazakh given names are compounds of these parts
 # (Жанболат, Нұрбек, Айгүл, Гүлнұр) far more often than the lexicon's 185 common names, and
 # Kazakh surnames are formed from ancestors' given names, so both pools grow with them.
-_FEMALE_PREFIXES = ("Ай", "Гүл", "Жан", "Нұр", "Ақ", "Бал", "Ұл", "Жұл", "Қарлы", "Мөл", "Ша",
-                    "Сая", "Ар", "Мей", "Дин", "Әсем", "Жаз", "Күн", "Ақ", "Сұлу")
-_FEMALE_ROOTS = ("гүл", "жан", "сұлу", "нұр", "ерке", "бота", "дана", "ым", "ай", "шаш", "сая",
-                 "бике", "тай", "ару", "зада", "қыз", "бану")
-_MORE_PREFIXES = ("Мұрат", "Асқар", "Ермек", "Қайрат", "Берік", "Әділ", "Серік", "Азат", "Ілияс",
-                  "Қасым", "Ардақ", "Бақыт", "Мағжан", "Сәкен", "Жұма", "Айт", "Омар", "Талап")
-_MORE_ROOTS = ("жар", "бақ", "сейіт", "тас", "ғазы", "нияз", "қасым", "ан", "берген",
-               "ахмет", "зат", "жол")
+_FEMALE_PREFIXES = (
+    "Ай",
+    "Гүл",
+    "Жан",
+    "Нұр",
+    "Ақ",
+    "Бал",
+    "Ұл",
+    "Жұл",
+    "Қарлы",
+    "Мөл",
+    "Ша",
+    "Сая",
+    "Ар",
+    "Мей",
+    "Дин",
+    "Әсем",
+    "Жаз",
+    "Күн",
+    "Ақ",
+    "Сұлу",
+)
+_FEMALE_ROOTS = (
+    "гүл",
+    "жан",
+    "сұлу",
+    "нұр",
+    "ерке",
+    "бота",
+    "дана",
+    "ым",
+    "ай",
+    "шаш",
+    "сая",
+    "бике",
+    "тай",
+    "ару",
+    "зада",
+    "қыз",
+    "бану",
+)
+_MORE_PREFIXES = (
+    "Мұрат",
+    "Асқар",
+    "Ермек",
+    "Қайрат",
+    "Берік",
+    "Әділ",
+    "Серік",
+    "Азат",
+    "Ілияс",
+    "Қасым",
+    "Ардақ",
+    "Бақыт",
+    "Мағжан",
+    "Сәкен",
+    "Жұма",
+    "Айт",
+    "Омар",
+    "Талап",
+)
+_MORE_ROOTS = (
+    "жар",
+    "бақ",
+    "сейіт",
+    "тас",
+    "ғазы",
+    "нияз",
+    "қасым",
+    "ан",
+    "берген",
+    "ахмет",
+    "зат",
+    "жол",
+)
 _FEM = {"ов": "ова", "ев": "ева", "ин": "ина", "ский": "ская"}
-_SIMILAR = {"е": "и", "и": "е", "о": "а", "а": "о", "с": "з", "з": "с", "т": "д", "д": "т",
-            "ы": "и", "н": "м", "л": "р", "б": "п", "ж": "ш", "к": "г"}
+_SIMILAR = {
+    "е": "и",
+    "и": "е",
+    "о": "а",
+    "а": "о",
+    "с": "з",
+    "з": "с",
+    "т": "д",
+    "д": "т",
+    "ы": "и",
+    "н": "м",
+    "л": "р",
+    "б": "п",
+    "ж": "ш",
+    "к": "г",
+}
 
 
 @dataclass(frozen=True)
@@ -68,8 +199,17 @@ class ListSpec:
 
 
 DEFAULT_LISTS = (
-    ListSpec("official", "official", 0.75, "initials", "Cyrl", child_factor=0.6,
-             typo_rate=0.01, missing_rate=0.05, swap_rate=0.0),
+    ListSpec(
+        "official",
+        "official",
+        0.75,
+        "initials",
+        "Cyrl",
+        child_factor=0.6,
+        typo_rate=0.01,
+        missing_rate=0.05,
+        swap_rate=0.0,
+    ),
     ListSpec("qantar", "ngo", 0.55, "full", "Cyrl", typo_rate=0.05, swap_rate=0.05),
     ListSpec("azattyk", "media", 0.45, "full", "Latn", child_factor=1.4, typo_rate=0.04),
 )
@@ -137,8 +277,9 @@ def _given_pools(wide: bool) -> tuple[list[str], list[str]]:
     lex = _lexicon()
     male, female = list(lex["given_male"]), list(lex["given_female"])
     if wide:
-        male += [n for n in _compounds(_PREFIXES + _MORE_PREFIXES, _ROOTS + _MORE_ROOTS)
-                 if n not in male]
+        male += [
+            n for n in _compounds(_PREFIXES + _MORE_PREFIXES, _ROOTS + _MORE_ROOTS) if n not in male
+        ]
         female += [n for n in _compounds(_FEMALE_PREFIXES, _FEMALE_ROOTS) if n not in female]
     return male, female
 
@@ -216,12 +357,18 @@ def make_population(size: int, seed: int = 0, names: str = "wide") -> list[Perso
         else:
             patronymic = father + ("ович" if g == "m" else "овна")
         surname = surnames[i] if g == "m" else _feminine(surnames[i])
-        people.append(Person(
-            person_id=i + 1, gender=g, surname=surname,
-            given=males[i] if g == "m" else females[i], patronymic=patronymic,
-            age=int(ages[i]), date=dt.date(EVENT_YEAR, 1, 4) + dt.timedelta(days=int(days[i])),
-            place=places[i],
-        ))
+        people.append(
+            Person(
+                person_id=i + 1,
+                gender=g,
+                surname=surname,
+                given=males[i] if g == "m" else females[i],
+                patronymic=patronymic,
+                age=int(ages[i]),
+                date=dt.date(EVENT_YEAR, 1, 4) + dt.timedelta(days=int(days[i])),
+                place=places[i],
+            )
+        )
     return people
 
 
@@ -231,9 +378,9 @@ def _typo(rng: np.random.Generator, word: str) -> str:
     i = int(rng.integers(1, len(word) - 1))
     kind = rng.random()
     if kind < 0.4:
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if kind < 0.8:
-        return word[:i] + _SIMILAR.get(word[i], word[i]) + word[i + 1:]
+        return word[:i] + _SIMILAR.get(word[i], word[i]) + word[i + 1 :]
     return word[:i] + word[i] + word[i:]
 
 
@@ -247,8 +394,9 @@ def _render(rng: np.random.Generator, p: Person, spec: ListSpec) -> str:
         return f"{surname} {given[0]}.{patronymic[0]}."
     if spec.script == "Cyrl":
         if rng.random() < 0.5:  # Kazakh letters typed on a Russian keyboard
-            surname, given, patronymic = (s.translate(_KZ_TO_RU) for s in (surname, given,
-                                                                           patronymic))
+            surname, given, patronymic = (
+                s.translate(_KZ_TO_RU) for s in (surname, given, patronymic)
+            )
         with_patronymic = rng.random() < 0.6
         parts = [surname, given] + ([patronymic] if with_patronymic else [])
         if rng.random() < spec.swap_rate:
@@ -292,8 +440,11 @@ def make_lists(
     """
     rng = np.random.default_rng(seed + 1)
     people = make_population(population, seed, names)
-    visibility = rng.lognormal(0.0, heterogeneity, size=population) if heterogeneity else (
-        np.ones(population))
+    visibility = (
+        rng.lognormal(0.0, heterogeneity, size=population)
+        if heterogeneity
+        else (np.ones(population))
+    )
     visibility /= np.mean(visibility)
     out = SyntheticLists(people=people, specs={s.name: s for s in specs})
     for spec in specs:

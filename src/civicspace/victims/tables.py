@@ -46,8 +46,9 @@ victim_list_records = Table(
     "victim_list_records",
     metadata,
     Column("id", ID, primary_key=True),
-    Column("list_id", ID, ForeignKey("victim_lists.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column(
+        "list_id", ID, ForeignKey("victim_lists.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     Column("row_number", Integer, nullable=False),
     Column("raw", JSON, nullable=False),
     Column("name", Text, nullable=False),
@@ -81,8 +82,7 @@ linkage_runs = Table(
 linkage_pairs = Table(
     "linkage_pairs",
     metadata,
-    Column("run_id", Integer, ForeignKey("linkage_runs.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column("run_id", Integer, ForeignKey("linkage_runs.id", ondelete="CASCADE"), primary_key=True),
     Column("record_l", ID, primary_key=True),
     Column("record_r", ID, primary_key=True),
     Column("match_probability", Float, nullable=False),
@@ -91,8 +91,7 @@ linkage_pairs = Table(
 linkage_clusters = Table(
     "linkage_clusters",
     metadata,
-    Column("run_id", Integer, ForeignKey("linkage_runs.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column("run_id", Integer, ForeignKey("linkage_runs.id", ondelete="CASCADE"), primary_key=True),
     Column("record_id", ID, primary_key=True),
     Column("cluster_id", ID, nullable=False, index=True),
 )
@@ -103,8 +102,7 @@ linkage_clusters = Table(
 linkage_apart = Table(
     "linkage_apart",
     metadata,
-    Column("run_id", Integer, ForeignKey("linkage_runs.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column("run_id", Integer, ForeignKey("linkage_runs.id", ondelete="CASCADE"), primary_key=True),
     Column("record_l", ID, primary_key=True),
     Column("record_r", ID, primary_key=True),
 )
@@ -124,5 +122,12 @@ review_decisions = Table(
     Index("ix_review_decisions_pair", "record_l", "record_r"),
 )
 
-ALL_TABLES = (victim_lists, victim_list_records, linkage_runs, linkage_pairs, linkage_clusters,
-              linkage_apart, review_decisions)
+ALL_TABLES = (
+    victim_lists,
+    victim_list_records,
+    linkage_runs,
+    linkage_pairs,
+    linkage_clusters,
+    linkage_apart,
+    review_decisions,
+)

@@ -22,17 +22,30 @@ def _admin(request: Request) -> UserAdmin:
     return UserAdmin(svc.accounts, svc.tokens)
 
 
-def _page(request: Request, status: int = 200, error: str | None = None,
-          name: str = "", role: str = "researcher") -> Response:
+def _page(
+    request: Request,
+    status: int = 200,
+    error: str | None = None,
+    name: str = "",
+    role: str = "researcher",
+) -> Response:
     viewer = current_viewer(request)
     if viewer.role == "anonymous":
         return RedirectResponse("/login", status_code=303)
     if viewer.role != "admin":
         return render(request, "error.html", status=403, message=NOT_ADMIN)
     admin = _admin(request)
-    return render(request, "users.html", status=status, users=admin.users(viewer),
-                  tokens=admin.api_tokens(viewer), roles=ASSIGNABLE, error=error,
-                  name=name, role=role)
+    return render(
+        request,
+        "users.html",
+        status=status,
+        users=admin.users(viewer),
+        tokens=admin.api_tokens(viewer),
+        roles=ASSIGNABLE,
+        error=error,
+        name=name,
+        role=role,
+    )
 
 
 def build_admin() -> APIRouter:
@@ -48,8 +61,7 @@ def build_admin() -> APIRouter:
         check_csrf(request, str(form.get(CSRF_FIELD, "")))
         name, role = str(form.get("name", "")).strip(), str(form.get("role", ""))
         try:
-            _admin(request).add(current_viewer(request), name, role,
-                                str(form.get("password", "")))
+            _admin(request).add(current_viewer(request), name, role, str(form.get("password", "")))
         except AccessDenied:
             return render(request, "error.html", status=403, message=NOT_ADMIN)
         except AccountError as exc:

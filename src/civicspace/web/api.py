@@ -4,7 +4,6 @@ Routes only translate HTTP into service calls (:class:`Store`, :mod:`civicspace.
 :mod:`civicspace.store.review`); visibility is decided there, never here.
 """
 
-
 import dataclasses
 import datetime as dt
 from typing import Annotated, Any, Literal, cast
@@ -164,8 +163,20 @@ def _kind_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
         offset: int = Query(0, ge=0, le=1_000_000),
     ) -> dict[str, Any]:
         query = record_query(
-            kind, country, date_from, date_to, freedom, violation, role,
-            verification, visibility, q, sort, order, limit, offset,
+            kind,
+            country,
+            date_from,
+            date_to,
+            freedom,
+            violation,
+            role,
+            verification,
+            visibility,
+            q,
+            sort,
+            order,
+            limit,
+            offset,
         )
         page = services(request).store.list(kind, viewer, query)
         return {
@@ -181,7 +192,9 @@ def _kind_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
         return with_etag(services(request).store.get(kind, record_id, viewer), viewer)
 
     def create_record(
-        request: Request, viewer: ViewerDep, record: Annotated[model, Body()]  # type: ignore[valid-type]
+        request: Request,
+        viewer: ViewerDep,
+        record: Annotated[model, Body()],  # type: ignore[valid-type]
     ) -> JSONResponse:
         viewer.require_write()
         saved = services(request).store.save(record, viewer, expected_version=0)
@@ -240,41 +253,73 @@ def _kind_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
     ) -> JSONResponse:
         viewer.require_publish()
         store = services(request).store
-        return with_etag(
-            publish(store, kind, record_id, viewer, parse_version(if_match)), viewer
-        )
+        return with_etag(publish(store, kind, record_id, viewer, parse_version(if_match)), viewer)
 
     one = f"/{kind}/{{record_id}}"
     common: dict[str, Any] = {"tags": [tag], "responses": ERRORS}
     router.add_api_route(
-        f"/{kind}", list_records, methods=["GET"], response_model=PageOut,
-        summary=f"List {kind}", operation_id=f"list_{kind}", **common,
+        f"/{kind}",
+        list_records,
+        methods=["GET"],
+        response_model=PageOut,
+        summary=f"List {kind}",
+        operation_id=f"list_{kind}",
+        **common,
     )
     router.add_api_route(
-        f"/{kind}", create_record, methods=["POST"], status_code=201,
-        summary=f"Create a {name}", operation_id=f"create_{kind}",
-        responses={**ERRORS, 201: {"model": model}}, tags=[tag],
+        f"/{kind}",
+        create_record,
+        methods=["POST"],
+        status_code=201,
+        summary=f"Create a {name}",
+        operation_id=f"create_{kind}",
+        responses={**ERRORS, 201: {"model": model}},
+        tags=[tag],
     )
     router.add_api_route(
-        one, get_record, methods=["GET"], summary=f"Read a {name}",
-        operation_id=f"get_{kind}", responses={**ERRORS, 200: {"model": model}}, tags=[tag],
+        one,
+        get_record,
+        methods=["GET"],
+        summary=f"Read a {name}",
+        operation_id=f"get_{kind}",
+        responses={**ERRORS, 200: {"model": model}},
+        tags=[tag],
     )
     router.add_api_route(
-        one, update_record, methods=["PUT"], summary=f"Replace a {name} (optimistic concurrency)",
-        operation_id=f"update_{kind}", responses={**ERRORS, 200: {"model": model}}, tags=[tag],
+        one,
+        update_record,
+        methods=["PUT"],
+        summary=f"Replace a {name} (optimistic concurrency)",
+        operation_id=f"update_{kind}",
+        responses={**ERRORS, 200: {"model": model}},
+        tags=[tag],
     )
     router.add_api_route(
-        one, delete_record, methods=["DELETE"], status_code=204, summary=f"Delete a {name}",
-        operation_id=f"delete_{kind}", **common,
+        one,
+        delete_record,
+        methods=["DELETE"],
+        status_code=204,
+        summary=f"Delete a {name}",
+        operation_id=f"delete_{kind}",
+        **common,
     )
     router.add_api_route(
-        f"{one}/verify", verify_record, methods=["POST"], summary=f"Verify a {name} (editors)",
-        operation_id=f"verify_{kind}", responses={**ERRORS, 200: {"model": model}}, tags=[tag],
+        f"{one}/verify",
+        verify_record,
+        methods=["POST"],
+        summary=f"Verify a {name} (editors)",
+        operation_id=f"verify_{kind}",
+        responses={**ERRORS, 200: {"model": model}},
+        tags=[tag],
     )
     router.add_api_route(
-        f"{one}/publish", publish_record, methods=["POST"],
+        f"{one}/publish",
+        publish_record,
+        methods=["POST"],
         summary=f"Verify and make public a {name} (editors)",
-        operation_id=f"publish_{kind}", responses={**ERRORS, 200: {"model": model}}, tags=[tag],
+        operation_id=f"publish_{kind}",
+        responses={**ERRORS, 200: {"model": model}},
+        tags=[tag],
     )
 
 

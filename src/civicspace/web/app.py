@@ -27,6 +27,8 @@ from civicspace.web.settings import Settings
 from civicspace.web.templating import template_environment
 
 HERE = Path(__file__).parent
+
+
 def create_app(
     db: Database,
     settings: Settings | None = None,

@@ -44,8 +44,10 @@ def month_chart(months: list[MonthCount], freedoms: list[str], height: int = 160
                 continue
             h = (height - 10) * n / top
             y -= h
-            bars.append(Bar(x, y, step - 8, h, COLOURS.get(freedom, "#777"),
-                            f"{month.month} {freedom}: {n}"))
+            bars.append(
+                Bar(
+                    x, y, step - 8, h, COLOURS.get(freedom, "#777"), f"{month.month} {freedom}: {n}"
+                )
+            )
         labels.append((x, month.month[2:]))
-    return Chart(width, height, bars, labels, top,
-                 [(f, COLOURS.get(f, "#777")) for f in freedoms])
+    return Chart(width, height, bars, labels, top, [(f, COLOURS.get(f, "#777")) for f in freedoms])

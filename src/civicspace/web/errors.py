@@ -120,9 +120,7 @@ def install(app: FastAPI) -> None:
 
     async def on_data(request: Request, exc: DataError) -> Response:
         return JSONResponse(
-            error_body(
-                "a value cannot be stored: it is out of range or holds a NUL character"
-            ),
+            error_body("a value cannot be stored: it is out of range or holds a NUL character"),
             status_code=422,
         )
 

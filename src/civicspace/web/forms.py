@@ -98,12 +98,15 @@ class FormSpec:
 
 
 def _names(name: str, single: bool = False) -> Group:
-    return Group(name, Name, (Field("text"), Field("script", "select", choices=SCRIPTS),
-                              Field("lang")), single=single)
+    return Group(
+        name,
+        Name,
+        (Field("text"), Field("script", "select", choices=SCRIPTS), Field("lang")),
+        single=single,
+    )
 
 
-CITATIONS = Group("sources", Citation, (Field("source_id", "ref", ref="sources"),
-                                        Field("locator")))
+CITATIONS = Group("sources", Citation, (Field("source_id", "ref", ref="sources"), Field("locator")))
 COMMON: tuple[Field | Group, ...] = (
     Field("visibility", "select", vocab="visibility"),
     Field("verification", "select", vocab="verification status", editors_only=True),
@@ -114,56 +117,175 @@ COMMON: tuple[Field | Group, ...] = (
 SPECS: dict[str, FormSpec] = {
     spec.kind: spec
     for spec in (
-        FormSpec("persons", "person", "name.text", (
-            _names("name", single=True), _names("names"), Field("gender"),
-            Field("birth_year"), Field("country"),
-            Field("roles", "multi", vocab="person role"),
-            Group("affiliations", Affiliation, (
-                Field("organisation_id", "ref", ref="organisations"), Field("role"),
-                Field("since"), Field("until"))),
-            Field("description"), *COMMON)),
-        FormSpec("organisations", "org", "name.text", (
-            _names("name", single=True), _names("names"),
-            Field("org_kind", "select", vocab="organisation kind"),
-            Field("registration_status", "select", vocab="registration status"),
-            Field("country"), Field("description"), *COMMON)),
-        FormSpec("cases", "case", "title", (
-            Field("title"), Field("country"),
-            Group("defendants", None, (Field("id", "ref", ref="persons"),), scalar=True),
-            Group("charges", Charge, (
-                Field("article", "legal"), Field("part"),
-                Field("person_id", "ref", ref="persons"), Field("brought"), Field("note"))),
-            Group("events", CaseEvent, (
-                Field("kind", "select", vocab="case event kind"), Field("date"),
-                Field("until"), Field("person_id", "ref", ref="persons"), Field("court"),
-                Field("outcome"), Field("description"))),
-            Group("recognitions", Recognition, (
-                Field("person_id", "ref", ref="persons"), Field("by"), Field("date"),
-                Field("status"), Field("withdrawn"))),
-            Field("summary"), Field("politically_motivated"), *COMMON)),
-        FormSpec("laws", "law", "title", (
-            Field("title"), Field("country"), Field("is_draft"),
-            Field("freedoms", "multi", vocab="freedom"),
-            Group("stages", LawStage, (Field("stage", "select", vocab="law stage"),
-                                       Field("date"), Field("note"))),
-            Field("assessment"), Field("restrictive"), *COMMON)),
-        FormSpec("statistics", "stat", "counts", (
-            Field("country"), Field("value"), Field("qualifier"), Field("unit"),
-            Field("counts"), Field("as_of"), Field("reported_by"),
-            Field("freedoms", "multi", vocab="freedom"), Field("topic"), *COMMON)),
-        FormSpec("ratings", "rating", "date", (
-            Field("country"), Field("date"), Field("band", "select", vocab="rating band"),
-            Field("score"), Field("previous_band", "select", vocab="rating band"),
-            Field("rated_by"), Field("rationale"), *COMMON)),
-        FormSpec("sources", "src", "title", (
-            Field("title"), Field("publisher"), Field("url"), Field("published"),
-            Field("language"),
-            Field("reliability", "select", vocab="source reliability grade"),
-            Field("confidential", editors_only=True), Field("public_label"),
-            *[c for c in COMMON if not isinstance(c, Group)])),
-        FormSpec("summaries", "summary", "title", (
-            Field("country"), Field("section"), Field("period_start"), Field("period_end"),
-            Field("title"), Field("summary"), Field("lang"), *COMMON)),
+        FormSpec(
+            "persons",
+            "person",
+            "name.text",
+            (
+                _names("name", single=True),
+                _names("names"),
+                Field("gender"),
+                Field("birth_year"),
+                Field("country"),
+                Field("roles", "multi", vocab="person role"),
+                Group(
+                    "affiliations",
+                    Affiliation,
+                    (
+                        Field("organisation_id", "ref", ref="organisations"),
+                        Field("role"),
+                        Field("since"),
+                        Field("until"),
+                    ),
+                ),
+                Field("description"),
+                *COMMON,
+            ),
+        ),
+        FormSpec(
+            "organisations",
+            "org",
+            "name.text",
+            (
+                _names("name", single=True),
+                _names("names"),
+                Field("org_kind", "select", vocab="organisation kind"),
+                Field("registration_status", "select", vocab="registration status"),
+                Field("country"),
+                Field("description"),
+                *COMMON,
+            ),
+        ),
+        FormSpec(
+            "cases",
+            "case",
+            "title",
+            (
+                Field("title"),
+                Field("country"),
+                Group("defendants", None, (Field("id", "ref", ref="persons"),), scalar=True),
+                Group(
+                    "charges",
+                    Charge,
+                    (
+                        Field("article", "legal"),
+                        Field("part"),
+                        Field("person_id", "ref", ref="persons"),
+                        Field("brought"),
+                        Field("note"),
+                    ),
+                ),
+                Group(
+                    "events",
+                    CaseEvent,
+                    (
+                        Field("kind", "select", vocab="case event kind"),
+                        Field("date"),
+                        Field("until"),
+                        Field("person_id", "ref", ref="persons"),
+                        Field("court"),
+                        Field("outcome"),
+                        Field("description"),
+                    ),
+                ),
+                Group(
+                    "recognitions",
+                    Recognition,
+                    (
+                        Field("person_id", "ref", ref="persons"),
+                        Field("by"),
+                        Field("date"),
+                        Field("status"),
+                        Field("withdrawn"),
+                    ),
+                ),
+                Field("summary"),
+                Field("politically_motivated"),
+                *COMMON,
+            ),
+        ),
+        FormSpec(
+            "laws",
+            "law",
+            "title",
+            (
+                Field("title"),
+                Field("country"),
+                Field("is_draft"),
+                Field("freedoms", "multi", vocab="freedom"),
+                Group(
+                    "stages",
+                    LawStage,
+                    (Field("stage", "select", vocab="law stage"), Field("date"), Field("note")),
+                ),
+                Field("assessment"),
+                Field("restrictive"),
+                *COMMON,
+            ),
+        ),
+        FormSpec(
+            "statistics",
+            "stat",
+            "counts",
+            (
+                Field("country"),
+                Field("value"),
+                Field("qualifier"),
+                Field("unit"),
+                Field("counts"),
+                Field("as_of"),
+                Field("reported_by"),
+                Field("freedoms", "multi", vocab="freedom"),
+                Field("topic"),
+                *COMMON,
+            ),
+        ),
+        FormSpec(
+            "ratings",
+            "rating",
+            "date",
+            (
+                Field("country"),
+                Field("date"),
+                Field("band", "select", vocab="rating band"),
+                Field("score"),
+                Field("previous_band", "select", vocab="rating band"),
+                Field("rated_by"),
+                Field("rationale"),
+                *COMMON,
+            ),
+        ),
+        FormSpec(
+            "sources",
+            "src",
+            "title",
+            (
+                Field("title"),
+                Field("publisher"),
+                Field("url"),
+                Field("published"),
+                Field("language"),
+                Field("reliability", "select", vocab="source reliability grade"),
+                Field("confidential", editors_only=True),
+                Field("public_label"),
+                *[c for c in COMMON if not isinstance(c, Group)],
+            ),
+        ),
+        FormSpec(
+            "summaries",
+            "summary",
+            "title",
+            (
+                Field("country"),
+                Field("section"),
+                Field("period_start"),
+                Field("period_end"),
+                Field("title"),
+                Field("summary"),
+                Field("lang"),
+                *COMMON,
+            ),
+        ),
     )
 }
 
@@ -174,32 +296,77 @@ def _(message: str) -> str:
 
 
 LABELS = {
-    "title": _("Title"), "country": _("Country"), "name": _("Name"),
-    "names": _("Other spellings"), "text": _("Name"), "script": _("Script"),
-    "lang": _("Language"), "gender": _("Gender"), "birth_year": _("Year of birth"),
-    "roles": _("Roles"), "affiliations": _("Affiliations"),
-    "organisation_id": _("Organisation"), "role": _("Role"), "since": _("Since"),
-    "until": _("Until"), "description": _("Description"), "org_kind": _("Kind"),
-    "registration_status": _("Registration"), "defendants": _("Defendants"),
-    "id": _("Person"), "charges": _("Charges"), "article": _("Article"), "part": _("Part"),
-    "person_id": _("Person"), "brought": _("Brought"), "note": _("Note"),
-    "events": _("Timeline"), "kind": _("Event"), "date": _("Date"), "court": _("Court"),
-    "outcome": _("Outcome"), "recognitions": _("Recognition"), "by": _("Recognised by"),
-    "status": _("Status"), "withdrawn": _("Withdrawn"), "summary": _("Summary"),
-    "politically_motivated": _("Politically motivated"), "is_draft": _("Draft"),
-    "freedoms": _("Freedoms"), "stages": _("Stages"), "stage": _("Stage"),
-    "assessment": _("Assessment"), "restrictive": _("Restrictive"), "value": _("Value"),
-    "qualifier": _("Qualifier"), "unit": _("Unit"), "counts": _("What is counted"),
-    "as_of": _("As of"), "reported_by": _("Reported by"), "topic": _("Topic"),
-    "band": _("Band"), "score": _("Score"), "previous_band": _("Previous band"),
-    "rated_by": _("Rated by"), "rationale": _("Rationale"), "publisher": _("Publisher"),
-    "url": _("Address (URL)"), "published": _("Published"), "language": _("Language"),
-    "reliability": _("Reliability"), "confidential": _("Confidential source"),
+    "title": _("Title"),
+    "country": _("Country"),
+    "name": _("Name"),
+    "names": _("Other spellings"),
+    "text": _("Name"),
+    "script": _("Script"),
+    "lang": _("Language"),
+    "gender": _("Gender"),
+    "birth_year": _("Year of birth"),
+    "roles": _("Roles"),
+    "affiliations": _("Affiliations"),
+    "organisation_id": _("Organisation"),
+    "role": _("Role"),
+    "since": _("Since"),
+    "until": _("Until"),
+    "description": _("Description"),
+    "org_kind": _("Kind"),
+    "registration_status": _("Registration"),
+    "defendants": _("Defendants"),
+    "id": _("Person"),
+    "charges": _("Charges"),
+    "article": _("Article"),
+    "part": _("Part"),
+    "person_id": _("Person"),
+    "brought": _("Brought"),
+    "note": _("Note"),
+    "events": _("Timeline"),
+    "kind": _("Event"),
+    "date": _("Date"),
+    "court": _("Court"),
+    "outcome": _("Outcome"),
+    "recognitions": _("Recognition"),
+    "by": _("Recognised by"),
+    "status": _("Status"),
+    "withdrawn": _("Withdrawn"),
+    "summary": _("Summary"),
+    "politically_motivated": _("Politically motivated"),
+    "is_draft": _("Draft"),
+    "freedoms": _("Freedoms"),
+    "stages": _("Stages"),
+    "stage": _("Stage"),
+    "assessment": _("Assessment"),
+    "restrictive": _("Restrictive"),
+    "value": _("Value"),
+    "qualifier": _("Qualifier"),
+    "unit": _("Unit"),
+    "counts": _("What is counted"),
+    "as_of": _("As of"),
+    "reported_by": _("Reported by"),
+    "topic": _("Topic"),
+    "band": _("Band"),
+    "score": _("Score"),
+    "previous_band": _("Previous band"),
+    "rated_by": _("Rated by"),
+    "rationale": _("Rationale"),
+    "publisher": _("Publisher"),
+    "url": _("Address (URL)"),
+    "published": _("Published"),
+    "language": _("Language"),
+    "reliability": _("Reliability"),
+    "confidential": _("Confidential source"),
     "public_label": _("Shown instead to readers without access"),
-    "section": _("Report section"), "period_start": _("Period from"),
-    "period_end": _("Period to"), "visibility": _("Visibility"),
-    "verification": _("Verification"), "sources": _("Sources"), "source_id": _("Source"),
-    "locator": _("Where in the source"), "notes": _("Notes"),
+    "section": _("Report section"),
+    "period_start": _("Period from"),
+    "period_end": _("Period to"),
+    "visibility": _("Visibility"),
+    "verification": _("Verification"),
+    "sources": _("Sources"),
+    "source_id": _("Source"),
+    "locator": _("Where in the source"),
+    "notes": _("Notes"),
 }
 FORM_TITLES = {
     "persons": (_("New person"), _("Edit person")),
@@ -213,10 +380,25 @@ FORM_TITLES = {
 }
 # Words of Literal choices, shown through the catalogue.
 CHOICE_WORDS = (
-    _("female"), _("male"), _("other"), _("unknown"), _("exactly"), _("about"), _("over"),
-    _("at least"), _("under"), _("at most"), _("close to"), _("introduction"),
-    _("general"), _("assembly"), _("expression"), _("association"),
-    _("political_prisoner"), _("prisoner_of_conscience"), _("persecuted"),
+    _("female"),
+    _("male"),
+    _("other"),
+    _("unknown"),
+    _("exactly"),
+    _("about"),
+    _("over"),
+    _("at least"),
+    _("under"),
+    _("at most"),
+    _("close to"),
+    _("introduction"),
+    _("general"),
+    _("assembly"),
+    _("expression"),
+    _("association"),
+    _("political_prisoner"),
+    _("prisoner_of_conscience"),
+    _("persecuted"),
 )
 
 
@@ -267,8 +449,13 @@ def _infer(model: type[Any] | None, f: Field) -> str:
     return "area" if f.name in LONG_TEXT and is_record else "text"  # rows stay one line
 
 
-def _options(model: type[Any] | None, f: Field, viewer: Viewer,
-             labels: Words, refs: Mapping[str, list[tuple[str, str]]]) -> list[tuple[str, str]]:
+def _options(
+    model: type[Any] | None,
+    f: Field,
+    viewer: Viewer,
+    labels: Words,
+    refs: Mapping[str, list[tuple[str, str]]],
+) -> list[tuple[str, str]]:
     if f.vocab:
         keys = labels.keys(f.vocab)
         if f.name == "visibility" and not viewer.can_publish:
@@ -277,9 +464,11 @@ def _options(model: type[Any] | None, f: Field, viewer: Viewer,
     if f.choices:
         return [(c, c) for c in f.choices]
     if f.widget == "legal":
-        return [(f"{code}:{num}", f"{code} art. {num} — {labels.article(art)}")
-                for code, body in legal_codes().items()
-                for num, art in sorted(body.articles.items(), key=lambda kv: int(kv[0]))]
+        return [
+            (f"{code}:{num}", f"{code} art. {num} — {labels.article(art)}")
+            for code, body in legal_codes().items()
+            for num, art in sorted(body.articles.items(), key=lambda kv: int(kv[0]))
+        ]
     if f.ref:
         return list(refs.get(f.ref, []))
     info = _model_field(model, f.name)
@@ -291,29 +480,45 @@ def _required(model: type[Any] | None, f: Field) -> bool:
     return bool(info and info.is_required())
 
 
-def widgets(spec: FormSpec, viewer: Viewer, labels: Words,
-            refs: Mapping[str, list[tuple[str, str]]]) -> list[Any]:
+def widgets(
+    spec: FormSpec, viewer: Viewer, labels: Words, refs: Mapping[str, list[tuple[str, str]]]
+) -> list[Any]:
     """What the template draws: a :class:`Widget` per field, (group, row widgets) per group."""
     out: list[Any] = []
     for item in spec.items:
         if isinstance(item, Group):
-            subs = [_widget(item.model, f, viewer, labels, refs, f"{item.name}-{{i}}-{f.name}")
-                    for f in item.fields]
+            subs = [
+                _widget(item.model, f, viewer, labels, refs, f"{item.name}-{{i}}-{f.name}")
+                for f in item.fields
+            ]
             out.append((item, subs))
         elif not item.editors_only or viewer.can_publish:
             out.append(_widget(spec.model, item, viewer, labels, refs, item.name))
     return out
 
 
-def _widget(model: type[Any] | None, f: Field, viewer: Viewer, labels: Words,
-            refs: Mapping[str, list[tuple[str, str]]], key: str) -> Widget:
+def _widget(
+    model: type[Any] | None,
+    f: Field,
+    viewer: Viewer,
+    labels: Words,
+    refs: Mapping[str, list[tuple[str, str]]],
+    key: str,
+) -> Widget:
     info = _model_field(model, f.name)
     kind = _infer(model, f)
     hint = info.description if info else None
     if info is not None and FuzzyDate in (info.annotation, *typing.get_args(info.annotation)):
         hint = "2022-06-05, 2022-06, early 2022-09"
-    return Widget(key, f.name, kind, _required(model, f) and kind != "check", hint,
-                  _options(model, f, viewer, labels, refs), f.ref)
+    return Widget(
+        key,
+        f.name,
+        kind,
+        _required(model, f) and kind != "check",
+        hint,
+        _options(model, f, viewer, labels, refs),
+        f.ref,
+    )
 
 
 # --- record -> form values ----------------------------------------------------------------------
@@ -355,8 +560,12 @@ def values_of(spec: FormSpec, record: Record) -> Values:
 
 def ref_kinds(spec: FormSpec) -> list[str]:
     """The kinds whose ids the form offers (persons, organisations, sources)."""
-    found = {f.ref for item in spec.items
-             for f in (item.fields if isinstance(item, Group) else (item,)) if f.ref}
+    found = {
+        f.ref
+        for item in spec.items
+        for f in (item.fields if isinstance(item, Group) else (item,))
+        if f.ref
+    }
     return sorted(found)
 
 

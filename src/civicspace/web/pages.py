@@ -148,8 +148,9 @@ class PageRoute(APIRoute):
         return handle
 
 
-def _record(request: Request, kind: str, record_id: str, viewer: Viewer,
-            message: str = "No such record.") -> Record:
+def _record(
+    request: Request, kind: str, record_id: str, viewer: Viewer, message: str = "No such record."
+) -> Record:
     """The record a page is about; else the 404 page saying ``message`` (the same for a
     record the reader may not see as for one that does not exist)."""
     try:
@@ -237,27 +238,47 @@ def build_pages() -> APIRouter:
         size = svc.settings.page_size
         try:
             query = record_query(
-                "incidents", p.get("country"), p.get("date_from"), p.get("date_to"),
-                p.get("freedom"), p.get("violation"), p.get("role"), p.get("verification"),
-                p.get("visibility"), p.get("q"), p.get("sort", "date") or "date",
-                p.get("order", "desc"), size, (page_no - 1) * size,
+                "incidents",
+                p.get("country"),
+                p.get("date_from"),
+                p.get("date_to"),
+                p.get("freedom"),
+                p.get("violation"),
+                p.get("role"),
+                p.get("verification"),
+                p.get("visibility"),
+                p.get("q"),
+                p.get("sort", "date") or "date",
+                p.get("order", "desc"),
+                size,
+                (page_no - 1) * size,
             )
         except InputError as exc:
-            return render(request, "incidents.html", status=422, error=str(exc),
-                          field=exc.field, page=None, page_no=1, pages=1)
+            return render(
+                request,
+                "incidents.html",
+                status=422,
+                error=str(exc),
+                field=exc.field,
+                page=None,
+                page_no=1,
+                pages=1,
+            )
         page = svc.store.summaries("incidents", viewer, query)
         pages = max((page.total + size - 1) // size, 1)
         template = "incident_rows.html" if request.headers.get("hx-request") else "incidents.html"
-        return render(request, template, page=page, page_no=page_no, pages=pages,
-                      error=None, field=None)
+        return render(
+            request, template, page=page, page_no=page_no, pages=pages, error=None, field=None
+        )
 
     @router.get("/incidents/new", response_class=HTMLResponse)
     def incident_form(request: Request) -> Response:
         viewer = current_viewer(request)
         if not viewer.can_write:
             return _redirect("/login")
-        return render(request, "incident_form.html", form={}, error=None,
-                      sources=_sources(request, viewer))
+        return render(
+            request, "incident_form.html", form={}, error=None, sources=_sources(request, viewer)
+        )
 
     @router.post("/incidents/new", response_class=HTMLResponse)
     async def incident_create(request: Request) -> Response:
@@ -278,8 +299,14 @@ def build_pages() -> APIRouter:
             saved = svc.store.save(incident, viewer, expected_version=0)
         except (ValidationError, ValueError, AccessDenied, VersionConflict) as exc:
             message = _validation_message(exc)
-            return render(request, "incident_form.html", status=422, form=values,
-                          error=message, sources=_sources(request, viewer))
+            return render(
+                request,
+                "incident_form.html",
+                status=422,
+                form=values,
+                error=message,
+                sources=_sources(request, viewer),
+            )
         return _redirect(f"/incidents/{saved.id}")
 
     @router.get("/incidents/{record_id}/edit", response_class=HTMLResponse)
@@ -290,12 +317,23 @@ def build_pages() -> APIRouter:
         incident = _record(request, "incidents", record_id, viewer, "No such incident.")
         assert isinstance(incident, Incident)
         form = {
-            "title": incident.title, "date": str(incident.date), "country": incident.country,
-            "freedoms": incident.freedoms, "violations": incident.violations,
-            "summary": incident.summary or "", "visibility": incident.visibility,
+            "title": incident.title,
+            "date": str(incident.date),
+            "country": incident.country,
+            "freedoms": incident.freedoms,
+            "violations": incident.violations,
+            "summary": incident.summary or "",
+            "visibility": incident.visibility,
         }
-        return render(request, "incident_form.html", form=form, error=None, record=incident,
-                      sources=_sources(request, viewer), **_cited(request, incident, viewer))
+        return render(
+            request,
+            "incident_form.html",
+            form=form,
+            error=None,
+            record=incident,
+            sources=_sources(request, viewer),
+            **_cited(request, incident, viewer),
+        )
 
     @router.post("/incidents/{record_id}/edit", response_class=HTMLResponse)
     async def incident_edit(request: Request, record_id: str) -> Response:
@@ -318,30 +356,50 @@ def build_pages() -> APIRouter:
         # what they could not see is kept by Store.save.
         dropped_people = set(form.getlist("remove_participant"))
         dropped_sources = set(form.getlist("remove_source"))
-        kept_people = [p for i, p in enumerate(current.participants)
-                       if str(i) not in dropped_people]
+        kept_people = [
+            p for i, p in enumerate(current.participants) if str(i) not in dropped_people
+        ]
         kept_sources = [c for i, c in enumerate(current.sources) if str(i) not in dropped_sources]
         try:
             people, changed = _incident_from_form(values, viewer)
             keep_verified = viewer.can_publish and current.verification == "verified"
-            edited = changed.model_copy(update={
-                "participants": [*kept_people, *changed.participants],
-                "sources": [*kept_sources, *changed.sources],
-                "verification": "verified" if keep_verified else "unverified",
-                "location_id": current.location_id, "end_date": current.end_date,
-                "counts": current.counts, "tags": current.tags, "notes": current.notes,
-            })
+            edited = changed.model_copy(
+                update={
+                    "participants": [*kept_people, *changed.participants],
+                    "sources": [*kept_sources, *changed.sources],
+                    "verification": "verified" if keep_verified else "unverified",
+                    "location_id": current.location_id,
+                    "end_date": current.end_date,
+                    "counts": current.counts,
+                    "tags": current.tags,
+                    "notes": current.notes,
+                }
+            )
             for person in people:
                 svc.store.save(person, viewer, expected_version=0)
             svc.store.save(edited, viewer, int(version) if version.isdigit() else -1)
         except VersionConflict:
-            return render(request, "incident_form.html", status=409, form=values, record=current,
-                          error=STALE_FORM,
-                          sources=_sources(request, viewer), **_cited(request, current, viewer))
+            return render(
+                request,
+                "incident_form.html",
+                status=409,
+                form=values,
+                record=current,
+                error=STALE_FORM,
+                sources=_sources(request, viewer),
+                **_cited(request, current, viewer),
+            )
         except (ValidationError, ValueError, AccessDenied) as exc:
-            return render(request, "incident_form.html", status=422, form=values, record=current,
-                          error=_validation_message(exc), sources=_sources(request, viewer),
-                          **_cited(request, current, viewer))
+            return render(
+                request,
+                "incident_form.html",
+                status=422,
+                form=values,
+                record=current,
+                error=_validation_message(exc),
+                sources=_sources(request, viewer),
+                **_cited(request, current, viewer),
+            )
         return _redirect(f"/incidents/{record_id}")
 
     @router.get("/incidents/{record_id}", response_class=HTMLResponse)
@@ -350,15 +408,24 @@ def build_pages() -> APIRouter:
         viewer = current_viewer(request)
         incident = _record(request, "incidents", record_id, viewer, "No such incident.")
         assert isinstance(incident, Incident)
-        people = _by_id(svc.store.get_many(
-            "persons", [p.person_id for p in incident.participants if p.person_id], viewer))
-        orgs = _by_id(svc.store.get_many(
-            "organisations",
-            [p.organisation_id for p in incident.participants if p.organisation_id], viewer))
-        sources = _by_id(svc.store.get_many(
-            "sources", [c.source_id for c in incident.sources], viewer))
-        return render(request, "incident.html", record=incident, people=people, orgs=orgs,
-                      sources=sources)
+        people = _by_id(
+            svc.store.get_many(
+                "persons", [p.person_id for p in incident.participants if p.person_id], viewer
+            )
+        )
+        orgs = _by_id(
+            svc.store.get_many(
+                "organisations",
+                [p.organisation_id for p in incident.participants if p.organisation_id],
+                viewer,
+            )
+        )
+        sources = _by_id(
+            svc.store.get_many("sources", [c.source_id for c in incident.sources], viewer)
+        )
+        return render(
+            request, "incident.html", record=incident, people=people, orgs=orgs, sources=sources
+        )
 
     # --- forms for the other kinds (one mechanism, driven by each model) ---------------------
     @router.get("/{kind}/new", response_class=HTMLResponse)
@@ -383,7 +450,8 @@ def build_pages() -> APIRouter:
         values = _form_values(form)
         try:
             saved = services(request).store.save(
-                build(spec, values, viewer, None), viewer, expected_version=0)
+                build(spec, values, viewer, None), viewer, expected_version=0
+            )
         except FormError as exc:
             return _record_form(request, spec, values, None, exc.errors, 422)
         except AccessDenied as exc:
@@ -439,10 +507,12 @@ def build_pages() -> APIRouter:
         assert isinstance(person, Person)
         mine = incidents_of(svc.store, viewer, person_id=person.id)
         cases = cases_of(svc.store, viewer, person.id)
-        orgs = _by_id(svc.store.get_many(
-            "organisations", [a.organisation_id for a in person.affiliations], viewer))
-        return render(request, "person.html", record=person, incidents=mine, cases=cases,
-                      orgs=orgs)
+        orgs = _by_id(
+            svc.store.get_many(
+                "organisations", [a.organisation_id for a in person.affiliations], viewer
+            )
+        )
+        return render(request, "person.html", record=person, incidents=mine, cases=cases, orgs=orgs)
 
     @router.get("/organisations/{record_id}", response_class=HTMLResponse)
     def organisation_page(request: Request, record_id: str) -> Response:
@@ -451,8 +521,9 @@ def build_pages() -> APIRouter:
         org = _record(request, "organisations", record_id, viewer, "No such organisation.")
         members = members_of(svc.store, viewer, org.id)
         incidents = incidents_of(svc.store, viewer, organisation_id=org.id)
-        return render(request, "organisation.html", record=org, members=members,
-                      incidents=incidents)
+        return render(
+            request, "organisation.html", record=org, members=members, incidents=incidents
+        )
 
     @router.get("/cases/{record_id}", response_class=HTMLResponse)
     def case_page(request: Request, record_id: str) -> Response:
@@ -465,8 +536,16 @@ def build_pages() -> APIRouter:
         custody = {pid: custody_state(case, pid, today) for pid in case.defendants}
         deadlines = {pid: st.deadline_after(today) for pid, st in custody.items()}
         timeline = sorted(case.events, key=lambda e: (e.date.earliest, e.date.latest))
-        return render(request, "case.html", record=case, people=people, custody=custody,
-                      deadlines=deadlines, timeline=timeline, today=today)
+        return render(
+            request,
+            "case.html",
+            record=case,
+            people=people,
+            custody=custody,
+            deadlines=deadlines,
+            timeline=timeline,
+            today=today,
+        )
 
     @router.get("/prisoners", response_class=HTMLResponse)
     def prisoners(request: Request) -> Response:
@@ -491,8 +570,7 @@ def build_pages() -> APIRouter:
         viewer = current_viewer(request)
         if not viewer.can_write:
             return _redirect("/login")
-        return render(request, "review.html",
-                      queue=review_queue(services(request).store, viewer))
+        return render(request, "review.html", queue=review_queue(services(request).store, viewer))
 
     @router.post("/review/{kind}/{record_id}/{action}")
     async def review_action(request: Request, kind: str, record_id: str, action: str) -> Response:
@@ -523,10 +601,18 @@ def build_pages() -> APIRouter:
         viewer = current_viewer(request)
         q = request.query_params.get("q", "").strip()[:200] or None
         sort = "date" if kind in ("ratings",) else "id"
-        page = svc.store.list(kind, viewer, RecordQuery(text=q, sort=sort,
-                                                         descending=kind == "ratings", limit=500))
-        return render(request, "list.html", kind=kind, title=LIST_KINDS[kind],
-                      items=page.items, total=page.total, q=q or "")
+        page = svc.store.list(
+            kind, viewer, RecordQuery(text=q, sort=sort, descending=kind == "ratings", limit=500)
+        )
+        return render(
+            request,
+            "list.html",
+            kind=kind,
+            title=LIST_KINDS[kind],
+            items=page.items,
+            total=page.total,
+            q=q or "",
+        )
 
     @router.get("/{kind}/{record_id}", response_class=HTMLResponse)
     def record_page(request: Request, kind: str, record_id: str) -> Response:
@@ -539,8 +625,9 @@ def build_pages() -> APIRouter:
             for k, v in to_jsonable(for_viewer(record, current_viewer(request))).items()
             if k not in ("id", "title", "kind")
         ]
-        return render(request, "record.html", record=record, fields=fields,
-                      heading=_record_label(record))
+        return render(
+            request, "record.html", record=record, fields=fields, heading=_record_label(record)
+        )
 
     return router
 
@@ -574,30 +661,53 @@ REF_LIMIT = 500
 STALE_FORM = "Someone changed this record since you opened this form; nothing was saved."
 
 
-def _record_form(request: Request, spec: FormSpec, values: Values, record: Record | None = None,
-                 errors: dict[str, str] | None = None, status: int = 200,
-                 stale: bool = False) -> HTMLResponse:
+def _record_form(
+    request: Request,
+    spec: FormSpec,
+    values: Values,
+    record: Record | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    stale: bool = False,
+) -> HTMLResponse:
     viewer = current_viewer(request)
     store = services(request).store
     refs = {
-        kind: [(r.id, _record_label(r))
-               for r in store.list(kind, viewer, RecordQuery(limit=REF_LIMIT)).items]
+        kind: [
+            (r.id, _record_label(r))
+            for r in store.list(kind, viewer, RecordQuery(limit=REF_LIMIT)).items
+        ]
         for kind in ref_kinds(spec)
     }
     drawn = widgets(spec, viewer, Labels(request), refs)
     keys = {w.key for w in drawn if not isinstance(w, tuple)}
     groups = tuple(f"{w[0].name}-" for w in drawn if isinstance(w, tuple))
     # Errors about fields this reader is not shown (editors' fields) are listed on top.
-    elsewhere = {k: v for k, v in (errors or {}).items()
-                 if k and k not in keys and not f"{k}-".startswith(groups)}
+    elsewhere = {
+        k: v
+        for k, v in (errors or {}).items()
+        if k and k not in keys and not f"{k}-".startswith(groups)
+    }
     new, edit = FORM_TITLES[spec.kind]
     action = f"/{spec.kind}/{record.id}/edit" if record else f"/{spec.kind}/new"
-    return render(request, "record_form.html", status=status, kind=spec.kind,
-                  heading=edit if record else new, record=record,
-                  record_label=_record_label(record) if record else "", action=action,
-                  values=values, errors=errors or {}, stale=stale, refs=refs,
-                  widgets=drawn, elsewhere=elsewhere,
-                  field_labels=LABELS, row_count=row_count)
+    return render(
+        request,
+        "record_form.html",
+        status=status,
+        kind=spec.kind,
+        heading=edit if record else new,
+        record=record,
+        record_label=_record_label(record) if record else "",
+        action=action,
+        values=values,
+        errors=errors or {},
+        stale=stale,
+        refs=refs,
+        widgets=drawn,
+        elsewhere=elsewhere,
+        field_labels=LABELS,
+        row_count=row_count,
+    )
 
 
 def _record_label(record: Record) -> str:
@@ -637,13 +747,19 @@ def _cited(request: Request, incident: Incident, viewer: Viewer) -> dict[str, An
     """The people, organisations and sources an incident cites, by id, for its edit form."""
     store = services(request).store
     return {
-        "people": _by_id(store.get_many(
-            "persons", [p.person_id for p in incident.participants if p.person_id], viewer)),
-        "orgs": _by_id(store.get_many(
-            "organisations",
-            [p.organisation_id for p in incident.participants if p.organisation_id], viewer)),
-        "cited": _by_id(store.get_many(
-            "sources", [c.source_id for c in incident.sources], viewer)),
+        "people": _by_id(
+            store.get_many(
+                "persons", [p.person_id for p in incident.participants if p.person_id], viewer
+            )
+        ),
+        "orgs": _by_id(
+            store.get_many(
+                "organisations",
+                [p.organisation_id for p in incident.participants if p.organisation_id],
+                viewer,
+            )
+        ),
+        "cited": _by_id(store.get_many("sources", [c.source_id for c in incident.sources], viewer)),
     }
 
 
@@ -677,32 +793,37 @@ def _incident_from_form(values: dict[str, Any], viewer: Viewer) -> tuple[list[Pe
             raise ValueError(f"participant {i + 1}: choose a role")
         if new_name:
             script = "Cyrl" if re.search("[а-яёәғқңөұүһі]", new_name, re.I) else "Latn"
-            person = Person.model_validate({
-                "id": _slug(new_name, "person"),
-                "name": {"text": new_name, "script": script},
-                "visibility": values.get(f"participant_visibility_{i}") or visibility,
-                "country": (values.get("country") or "").upper() or None,
-            })
+            person = Person.model_validate(
+                {
+                    "id": _slug(new_name, "person"),
+                    "name": {"text": new_name, "script": script},
+                    "visibility": values.get(f"participant_visibility_{i}") or visibility,
+                    "country": (values.get("country") or "").upper() or None,
+                }
+            )
             people.append(person)
             existing = person.id
         participants.append({"person_id": existing, "role": role})
     sources = []
     if values.get("source_id"):
-        sources.append({"source_id": values["source_id"],
-                        "locator": values.get("source_locator") or None})
-    incident = Incident.model_validate({
-        "id": values.get("id") or _slug(values.get("title", ""), "inc"),
-        "title": values.get("title", ""),
-        "date": values.get("date", ""),
-        "country": (values.get("country") or "").upper(),
-        "freedoms": values.get("freedoms") or [],
-        "violations": values.get("violations") or [],
-        "participants": participants,
-        "summary": values.get("summary") or None,
-        "visibility": visibility,
-        "verification": "unverified",
-        "sources": sources,
-    })
+        sources.append(
+            {"source_id": values["source_id"], "locator": values.get("source_locator") or None}
+        )
+    incident = Incident.model_validate(
+        {
+            "id": values.get("id") or _slug(values.get("title", ""), "inc"),
+            "title": values.get("title", ""),
+            "date": values.get("date", ""),
+            "country": (values.get("country") or "").upper(),
+            "freedoms": values.get("freedoms") or [],
+            "violations": values.get("violations") or [],
+            "participants": participants,
+            "summary": values.get("summary") or None,
+            "visibility": visibility,
+            "verification": "unverified",
+            "sources": sources,
+        }
+    )
     return people, incident
 
 

@@ -69,7 +69,9 @@ def badges(context: Context, record: Any) -> Markup:
             f"{escape(translate(record.visibility))}</span>"
         )
     if record.verification != "verified":
-        marks.append(f'<span class="badge unverified">{escape(translate(record.verification))}</span>')
+        marks.append(
+            f'<span class="badge unverified">{escape(translate(record.verification))}</span>'
+        )
     return Markup("".join(marks))
 
 

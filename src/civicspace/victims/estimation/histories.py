@@ -48,8 +48,10 @@ class CaptureHistories:
         return int(self.counts.sum())
 
     def list_sizes(self) -> dict[str, int]:
-        return {name: int(self.counts[self.patterns[:, j] == 1].sum())
-                for j, name in enumerate(self.lists)}
+        return {
+            name: int(self.counts[self.patterns[:, j] == 1].sum())
+            for j, name in enumerate(self.lists)
+        }
 
     def overlap(self, a: int, b: int) -> int:
         """People on both list ``a`` and list ``b`` (by column index)."""
@@ -60,8 +62,10 @@ class CaptureHistories:
         """All 2^k patterns except all-zero, in a fixed order, with zero counts filled in."""
         k = len(self.lists)
         every = np.array([p for p in itertools.product((0, 1), repeat=k) if any(p)], dtype=int)
-        lookup = {tuple(p): int(c) for p, c in zip(self.patterns.tolist(), self.counts.tolist(),
-                                                   strict=True)}
+        lookup = {
+            tuple(p): int(c)
+            for p, c in zip(self.patterns.tolist(), self.counts.tolist(), strict=True)
+        }
         counts = np.array([lookup.get(tuple(p), 0) for p in every.tolist()], dtype=int)
         return every, counts
 
@@ -88,7 +92,9 @@ class CaptureHistories:
 
     @classmethod
     def from_memberships(
-        cls, memberships: Iterable[Iterable[str]], lists: Sequence[str],
+        cls,
+        memberships: Iterable[Iterable[str]],
+        lists: Sequence[str],
         stratum: str | None = None,
     ) -> CaptureHistories:
         """From one set of list names per person (e.g. per linked cluster)."""

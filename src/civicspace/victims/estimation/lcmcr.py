@@ -102,6 +102,10 @@ def lcmcr(histories: CaptureHistories, settings: LCMCRSettings = LCMCRSettings()
         lower=float(lower),
         upper=float(upper),
         interval="95% credible interval",
-        details={"posterior_mean": round(float(draws.mean()), 1), "draws": int(draws.size),
-                 "burn_in": settings.burn_in, "seed": settings.seed},
+        details={
+            "posterior_mean": round(float(draws.mean()), 1),
+            "draws": int(draws.size),
+            "burn_in": settings.burn_in,
+            "seed": settings.seed,
+        },
     )

@@ -95,12 +95,17 @@ def fit_model(histories: CaptureHistories, pairs: tuple[Pair, ...]) -> Loglinear
     unseen = float(math.exp(min(fit.coef[0], 700)))
     # A model with as many parameters as cells, or whose estimate runs off to infinity,
     # says nothing about the unseen: usually a zero cell that an interaction must explain.
-    identifiable = rank == p and p <= len(y) and fit.converged and unseen < 1e4 * max(
-        histories.observed, 1
+    identifiable = (
+        rank == p and p <= len(y) and fit.converged and unseen < 1e4 * max(histories.observed, 1)
     )
     n = max(histories.observed, 1)
     return LoglinearModel(
-        pairs, unseen, fit.loglik, p, 2 * p - 2 * fit.loglik, p * math.log(n) - 2 * fit.loglik,
+        pairs,
+        unseen,
+        fit.loglik,
+        p,
+        2 * p - 2 * fit.loglik,
+        p * math.log(n) - 2 * fit.loglik,
         identifiable,
     )
 
@@ -145,7 +150,9 @@ def profile_interval(histories: CaptureHistories, pairs: tuple[Pair, ...]) -> tu
 
     upper_search = n + max(10.0, 50 * n)
     best = optimize.minimize_scalar(
-        lambda t: -loglik(t), bounds=(n + 1e-6, upper_search), method="bounded",
+        lambda t: -loglik(t),
+        bounds=(n + 1e-6, upper_search),
+        method="bounded",
         options={"xatol": 1e-3},
     )
     top = -float(best.fun)
@@ -176,16 +183,22 @@ def loglinear_estimates(histories: CaptureHistories) -> tuple[list[Estimate], li
     out: list[Estimate] = []
     for criterion, m in picks:
         lower, upper = profile_interval(histories, m.pairs)
-        out.append(Estimate(
-            method="loglinear",
-            model=model_name(histories.lists, m.pairs),
-            estimate=histories.observed + m.unseen,
-            lower=lower,
-            upper=upper,
-            interval="profile likelihood",
-            details={"selected_by": criterion, "aic": round(m.aic, 3), "bic": round(m.bic, 3),
-                     "models_compared": len(models)},
-        ))
+        out.append(
+            Estimate(
+                method="loglinear",
+                model=model_name(histories.lists, m.pairs),
+                estimate=histories.observed + m.unseen,
+                lower=lower,
+                upper=upper,
+                interval="profile likelihood",
+                details={
+                    "selected_by": criterion,
+                    "aic": round(m.aic, 3),
+                    "bic": round(m.bic, 3),
+                    "models_compared": len(models),
+                },
+            )
+        )
     # Models within 2 AIC units are about as plausible: say how far apart they are.
     close = [histories.observed + m.unseen for m in models if m.aic - by_aic.aic < 2]
     if len(close) > 1 and max(close) > 1.5 * min(close):

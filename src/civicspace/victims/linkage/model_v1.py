@@ -124,8 +124,12 @@ def train(linker: Linker, records: int, seed: int = 42) -> None:
     )
     max_pairs = 2e6 if records > 50_000 else None
     em_pass(linker, block_on("place_key", "event_day"), max_pairs=max_pairs)
-    em_pass(linker, block_on("surname_key"), max_pairs=max_pairs,
-            populate_probability_two_random_records_match_from_trained_values=True)
+    em_pass(
+        linker,
+        block_on("surname_key"),
+        max_pairs=max_pairs,
+        populate_probability_two_random_records_match_from_trained_values=True,
+    )
 
 
 def em_pass(linker: Linker, rule: Any, **options: Any) -> bool:

@@ -115,10 +115,11 @@ _NEAR_YEAR = "abs(l.birth_year - r.birth_year) <= 1"
 
 def blocking_rules() -> list[Any]:
     same_name = "l.surname_key = r.surname_key and l.given_initial = r.given_initial"
-    stem4 = ("substr(l.surname_key, 1, 4) = substr(r.surname_key, 1, 4) "
-             "and l.given_initial = r.given_initial")
-    end4 = ("right(l.surname_key, 4) = right(r.surname_key, 4) "
-            "and l.given_initial = r.given_initial")
+    stem4 = (
+        "substr(l.surname_key, 1, 4) = substr(r.surname_key, 1, 4) "
+        "and l.given_initial = r.given_initial"
+    )
+    end4 = "right(l.surname_key, 4) = right(r.surname_key, 4) and l.given_initial = r.given_initial"
     return [
         f"{same_name} and {_NEAR_YEAR}",
         block_on("surname_key", "given_initial", "event_day"),
@@ -155,5 +156,9 @@ def train(linker: Linker, records: int, seed: int = 42) -> None:
     )
     max_pairs = 5e6 if records > 50_000 else None
     em_pass(linker, block_on("surname_key", "event_day"), max_pairs=max_pairs)
-    em_pass(linker, block_on("given_initial", "birth_year", "place_key"), max_pairs=max_pairs,
-            populate_probability_two_random_records_match_from_trained_values=True)
+    em_pass(
+        linker,
+        block_on("given_initial", "birth_year", "place_key"),
+        max_pairs=max_pairs,
+        populate_probability_two_random_records_match_from_trained_values=True,
+    )
