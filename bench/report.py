@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from civicspace.access import Viewer
+from civicspace.application import open_database, open_store
 from civicspace.ingest.bundle import FORMAT, VERSION, parse_bundle, write_bundle
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import Incident
 from civicspace.model.vocabulary import vocabulary
 from civicspace.reports import ReportRequest, build_report, render_html, render_pdf
 from civicspace.reports.gather import gather
-from civicspace.store.db import Database
 from civicspace.store.repository import Store
 
 START, STOP = dt.date(2022, 6, 1), dt.date(2022, 8, 31)
@@ -151,9 +151,9 @@ def incidents(n: int, people: int, rng: random.Random) -> list[Incident]:
 
 
 def fill(db_url: str, n: int) -> Store:
-    db = Database.connect(db_url)
+    db = open_database(db_url)
     db.migrate()
-    store = Store(db)
+    store = open_store(db)
     rng = random.Random(n)
     people, cases = 2000, 200
     write_bundle(

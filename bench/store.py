@@ -30,10 +30,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from civicspace.access import Viewer
+from civicspace.application import open_database, open_store
 from civicspace.ingest.bundle import import_document, read_document
 from civicspace.ingest.parallel import workers_available
-from civicspace.store.db import Database
-from civicspace.store.repository import Store
 
 GIVEN = [
     "Жанболат",
@@ -184,9 +183,9 @@ def run_one(backend: str, n: int, searches: int, workers: int) -> dict:
                 conn.execute(text(f"CREATE SCHEMA {schema}"))
             url = f"{base}?options=-csearch_path%3D{schema}"
         try:
-            db = Database.connect(url)
+            db = open_database(url)
             db.migrate()
-            store = Store(db)
+            store = open_store(db)
             editor = Viewer("editor", "bench")
             started = time.perf_counter()
             document = read_document(bundle_path)

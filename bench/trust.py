@@ -33,10 +33,11 @@ from sqlalchemy import create_engine, text
 
 from civicspace.access.accounts import Accounts
 from civicspace.access.tokens import Tokens
+from civicspace.application import open_database, open_store
 from civicspace.crypto import ENV_KEY, MasterKey
+from civicspace.db.engine import Database
 from civicspace.ingest.bundle import parse_bundle, write_bundle
-from civicspace.store.db import Database
-from civicspace.store.repository import Journal, Store
+from civicspace.store.repository import Journal
 from civicspace.trust import NoJournal, RevisionJournal
 from civicspace.web import Settings, create_app
 
@@ -68,13 +69,13 @@ class Backend:
 
     def fresh(self) -> Database:
         if self.name == "sqlite":
-            db = Database.connect(self.folder / f"{uuid.uuid4().hex}.sqlite")
+            db = open_database(self.folder / f"{uuid.uuid4().hex}.sqlite")
         else:
             schema = f"cs_bench_{uuid.uuid4().hex[:10]}"
             with create_engine(self.base).begin() as conn:
                 conn.execute(text(f'CREATE SCHEMA "{schema}"'))
             self.schemas.append(schema)
-            db = Database.connect(f"{self.base}?options=-csearch_path%3D{schema}")
+            db = open_database(f"{self.base}?options=-csearch_path%3D{schema}")
         db.migrate()
         return db
 
@@ -92,7 +93,7 @@ def time_import(backend: Backend, data: dict[str, Any], mode: str) -> tuple[floa
     db = backend.fresh()
     try:
         started, cpu = time.perf_counter(), time.process_time()
-        write_bundle(Store(db, journal=journal(mode)), parsed, "bench.json", "bench")
+        write_bundle(open_store(db, journal=journal(mode)), parsed, "bench.json", "bench")
         return time.perf_counter() - started, time.process_time() - cpu
     finally:
         db.dispose()
@@ -112,7 +113,9 @@ def api_latencies(db: Database, requests: int, n: int) -> dict[str, dict[str, fl
     auth = {"Authorization": f"Bearer {token}"}
     clients = {
         mode: TestClient(
-            create_app(db, Settings(), accounts=accounts, store=Store(db, journal=journal(mode)))
+            create_app(
+                db, Settings(), accounts=accounts, store=open_store(db, journal=journal(mode))
+            )
         )
         for mode in MODES
     }
@@ -170,7 +173,7 @@ def run(name: str, n: int, requests: int, rounds: int) -> None:
                     times[mode].append(time_import(backend, data, mode))
             latencies: dict[str, dict[str, list[float]]] = {m: {} for m in MODES}
             db = backend.fresh()
-            write_bundle(Store(db, journal=NoJournal()), parse_bundle(data, "b"), "b", "bench")
+            write_bundle(open_store(db, journal=NoJournal()), parse_bundle(data, "b"), "b", "bench")
             for _ in range(rounds):
                 for mode, medians in api_latencies(db, requests, n).items():
                     for key, value in medians.items():

@@ -38,9 +38,8 @@ from sqlalchemy import create_engine, text
 from civicspace.access import Viewer
 from civicspace.access.accounts import Accounts
 from civicspace.access.tokens import Tokens
+from civicspace.application import open_database, open_store
 from civicspace.ingest.bundle import import_file
-from civicspace.store.db import Database
-from civicspace.store.repository import Store
 
 HERE = Path(__file__).parent
 SEARCHES = [
@@ -61,13 +60,13 @@ def load(url: str, n: int) -> str:
     sys.path.insert(0, str(HERE))
     from store import synthetic_bundle  # bench/store.py: the same data as the store benchmark
 
-    db = Database.connect(url)
+    db = open_database(url)
     db.migrate()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bundle.json"
         path.write_text(json.dumps(synthetic_bundle(n), ensure_ascii=False), encoding="utf-8")
         started = time.perf_counter()
-        import_file(Store(db), path, Viewer.local_operator())
+        import_file(open_store(db), path, Viewer.local_operator())
         print(f"  loaded {n:,} incidents in {time.perf_counter() - started:.0f} s", flush=True)
     accounts = Accounts(db)
     accounts.add_user("bench", "viewer", "bench passphrase")

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from civicspace.application import open_database, open_store
 from civicspace.crypto import ENV_KEY, MasterKey
-from civicspace.store.db import Database
+from civicspace.db.engine import Database
 from civicspace.store.repository import Store
 
 PG_ENV = "CIVICSPACE_TEST_POSTGRES_URL"
@@ -45,7 +46,7 @@ def master_key() -> Iterator[MasterKey]:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    db = Database.connect(path)
+    db = open_database(path)
     db.migrate()
     db.dispose()
     return path
@@ -69,7 +70,7 @@ def postgres_url() -> Iterator[str]:
         pytest.skip(f"PostgreSQL at {base} is not reachable: {exc}")
     sep = "&" if "?" in base else "?"
     url = f"{base}{sep}options=-csearch_path%3D{schema}"
-    db = Database.connect(url)
+    db = open_database(url)
     db.migrate()
     db.dispose()
     yield url
@@ -98,7 +99,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield str(path)
     else:
         url = request.getfixturevalue("postgres_url")
-        db = Database.connect(url)
+        db = open_database(url)
         _truncate_postgres(db)
         db.dispose()
         yield url
@@ -106,11 +107,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def database(database_url: str) -> Iterator[Database]:
-    db = Database.connect(database_url)
+    db = open_database(database_url)
     yield db
     db.dispose()
 
 
 @pytest.fixture
 def store(database: Database) -> Store:
-    return Store(database)
+    return open_store(database)

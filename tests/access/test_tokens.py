@@ -11,7 +11,7 @@ from civicspace.access import Viewer
 from civicspace.access.accounts import Accounts
 from civicspace.access.admin import UserAdmin
 from civicspace.access.tokens import Tokens
-from civicspace.store.db import Database
+from civicspace.db.engine import Database
 from tests.web.conftest import fast_hasher
 
 ADMIN = Viewer("admin", "root")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from civicspace.cli import app
+from civicspace.cli.app import app
 from civicspace.model.records import KINDS
 
 runner = CliRunner()

@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text, update
 
 from civicspace.access import Viewer
+from civicspace.application import open_database, open_store
 from civicspace.crypto import KeyProblem, Keyring, KeysNotConfigured, MasterKey, associated_data
+from civicspace.db import schema as t
 from civicspace.demo import demo_dataset_path
 from civicspace.ingest.bundle import import_file
 from civicspace.model import Person
-from civicspace.store import schema as t
-from civicspace.store.db import Database
 from civicspace.store.repository import Store
 from civicspace.trust import NoJournal
 from tests.helpers import EDITOR, load_sample
@@ -56,9 +56,9 @@ def test_sqlite_file_wal_and_fts_tables_hold_no_protected_plaintext(
     tmp_path: Path, journal: str
 ) -> None:
     path = tmp_path / "stolen.sqlite"
-    db = Database.connect(path)
+    db = open_database(path)
     db.migrate()
-    store = Store(db, journal=NoJournal()) if journal == "none" else Store(db)
+    store = open_store(db, journal=NoJournal()) if journal == "none" else open_store(db)
     _load_everything(store, tmp_path)
     # Read the files as a thief would, while the WAL still holds the latest pages.
     files = sorted(tmp_path.glob("stolen.sqlite*"))
@@ -118,8 +118,8 @@ def test_editor_finds_exact_names_and_words_but_not_prefixes(store: Store, tmp_p
 
 
 def test_without_a_master_key_confidential_records_are_refused(database_url: str) -> None:
-    db = Database.connect(database_url, keyring=None)
-    store = Store(db)
+    db = open_database(database_url, keyring=None)
+    store = open_store(db)
     public = Person(id="p-open", name={"text": "Open Person"}, visibility="public")
     store.save(public, EDITOR)
     secret = Person(id="p-secret", name={"text": "Hidden Person"}, visibility="confidential")
@@ -143,9 +143,9 @@ def test_a_ciphertext_moved_to_another_record_does_not_open(store: Store) -> Non
 
 def test_the_wrong_master_key_is_refused_not_used(database_url: str, store: Store) -> None:
     store.save(Person(id="p-a", name={"text": "Alpha Secret"}, visibility="confidential"), EDITOR)
-    other = Database.connect(database_url, keyring=Keyring(MasterKey.generate()))
+    other = open_database(database_url, keyring=Keyring(MasterKey.generate()))
     with pytest.raises(KeyProblem, match="does not open this database"):
-        Store(other).get("persons", "p-a", EDITOR)
+        open_store(other).get("persons", "p-a", EDITOR)
     other.dispose()
 
 
@@ -157,15 +157,17 @@ def test_secrets_print_as_stars() -> None:
 
 def test_new_sqlite_database_gets_a_private_key_file(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("CIVICSPACE_MASTER_KEY")
-    db = Database.connect(tmp_path / "new.sqlite")
+    db = open_database(tmp_path / "new.sqlite")
     db.migrate()
     key_file = tmp_path / "new.sqlite.key"
     assert key_file.stat().st_mode & 0o777 == 0o600
-    Store(db).save(Person(id="p", name={"text": "Kept Secret"}, visibility="confidential"), EDITOR)
+    open_store(db).save(
+        Person(id="p", name={"text": "Kept Secret"}, visibility="confidential"), EDITOR
+    )
     db.dispose()
     key_file.chmod(0o644)
     with pytest.raises(KeyProblem, match="chmod 600"):
-        Database.connect(tmp_path / "new.sqlite")
+        open_database(tmp_path / "new.sqlite")
 
 
 @settings(max_examples=60, deadline=None)
@@ -183,7 +185,7 @@ def test_seal_then_open_gives_the_value_back_and_only_with_its_identity(
 
 @pytest.fixture(scope="module")
 def keyring(tmp_path_factory: pytest.TempPathFactory) -> Keyring:
-    db = Database.connect(tmp_path_factory.mktemp("keys") / "k.sqlite")
+    db = open_database(tmp_path_factory.mktemp("keys") / "k.sqlite")
     db.migrate()
     assert db.keyring is not None and db.keyring.unlocked
     return db.keyring

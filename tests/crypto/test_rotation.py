@@ -11,22 +11,23 @@ import pytest
 from sqlalchemy import inspect, select, text
 from typer.testing import CliRunner
 
-from civicspace.cli import app
+from civicspace.application import open_database, open_store
+from civicspace.cli.app import app
 from civicspace.crypto import KeyProblem, Keyring, MasterKey
-from civicspace.crypto.rotation import (
+from civicspace.db import schema as t
+from civicspace.db.engine import Database
+from civicspace.db.keys import crypto_keys
+from civicspace.evidence import EvidenceLocker
+from civicspace.model import Person
+from civicspace.store.repository import Store
+from civicspace.trust.history import history
+from civicspace.trust.rotation import (
     new_data_key_active,
     reencrypt,
     remove_data_key,
     rewrap,
     sealed_under,
 )
-from civicspace.crypto.tables import crypto_keys
-from civicspace.evidence import EvidenceLocker
-from civicspace.model import Person
-from civicspace.store import schema as t
-from civicspace.store.db import Database
-from civicspace.store.repository import Store
-from civicspace.trust.history import history
 from tests.helpers import EDITOR, load_sample, snapshot
 
 
@@ -44,13 +45,13 @@ def test_rewrap_opens_with_the_new_key_only_and_keeps_everything(
     before = snapshot(store)
     new = MasterKey.generate()
     rewrap(store.db, new, None)
-    assert snapshot(Store(store.db)) == before  # the running process never stopped
-    fresh = Database.connect(database_url, keyring=Keyring(new))
-    assert snapshot(Store(fresh)) == before
+    assert snapshot(open_store(store.db)) == before  # the running process never stopped
+    fresh = open_database(database_url, keyring=Keyring(new))
+    assert snapshot(open_store(fresh)) == before
     fresh.dispose()
-    old = Database.connect(database_url)  # the old key (from the environment)
+    old = open_database(database_url)  # the old key (from the environment)
     with pytest.raises(KeyProblem, match="does not open this database"):
-        snapshot(Store(old))
+        snapshot(open_store(old))
     old.dispose()
 
 
@@ -106,20 +107,22 @@ def test_cli_keys_init_and_rotate_replace_the_key_file(tmp_path: Path, monkeypat
     key_file = tmp_path / "m.sqlite.key"
     first = key_file.read_text()
     assert key_file.stat().st_mode & 0o777 == 0o600
-    db = Database.connect(db_path)
-    Store(db).save(Person(id="p", name={"text": "Kept Secret"}, visibility="confidential"), EDITOR)
+    db = open_database(db_path)
+    open_store(db).save(
+        Person(id="p", name={"text": "Kept Secret"}, visibility="confidential"), EDITOR
+    )
     db.dispose()
     assert runner.invoke(app, ["--db", str(db_path), "keys", "init"]).exit_code != 0
     result = runner.invoke(app, ["--db", str(db_path), "keys", "rotate", "--reencrypt"])
     assert result.exit_code == 0, result.output
     assert key_file.read_text() != first and key_file.stat().st_mode & 0o777 == 0o600
     assert not key_file.with_name("m.sqlite.key.new").exists()
-    db = Database.connect(db_path)
-    assert Store(db).get("persons", "p", EDITOR).name.text == "Kept Secret"  # type: ignore[attr-defined]
+    db = open_database(db_path)
+    assert open_store(db).get("persons", "p", EDITOR).name.text == "Kept Secret"  # type: ignore[attr-defined]
     db.dispose()
     status = runner.invoke(app, ["--db", str(db_path), "keys", "status"])
     assert "retired" in status.output and "active" in status.output
-    db = Database.connect(db_path)
+    db = open_database(db_path)
     with db.begin() as conn:
         retired = conn.scalar(select(crypto_keys.c.key_id).where(~crypto_keys.c.active))
     db.dispose()
@@ -192,11 +195,11 @@ def test_reencrypt_reseals_history_and_evidence_so_the_old_key_can_go(
     assert sealed_under(store.db, old, folder) == {}
     remove_data_key(store.db, old, folder)
 
-    fresh = Database.connect(database_url)  # a new process: only the new data key exists
+    fresh = open_database(database_url)  # a new process: only the new data key exists
     try:
         raw = _raw_tables(fresh)
         assert f"cs1:{old}:" not in raw and f"cs1:{new}:" in raw
-        reopened = Store(fresh)
+        reopened = open_store(fresh)
         assert snapshot(reopened) == before
         assert history(reopened, "persons", "person-witness", EDITOR) == history_before
         change = {c.path: c.new for c in history_before[-1].changes}

@@ -13,9 +13,9 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from civicspace.access import Viewer
-from civicspace.cli import app
+from civicspace.cli.app import app
+from civicspace.db.evidence import evidence_custody, evidence_files
 from civicspace.evidence import EvidenceDamaged, EvidenceLocker, EvidenceRejected
-from civicspace.evidence.tables import evidence_custody, evidence_files
 from civicspace.store.repository import NotFound, Store
 from tests.helpers import EDITOR, load_sample
 

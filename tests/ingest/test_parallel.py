@@ -19,6 +19,9 @@ import pytest
 from sqlalchemy import select
 
 from civicspace.access import Viewer
+from civicspace.application import open_database, open_store
+from civicspace.db import schema as t
+from civicspace.db.audit import revisions
 from civicspace.demo import demo_dataset_path
 from civicspace.ingest import parallel
 from civicspace.ingest.bundle import (
@@ -29,11 +32,8 @@ from civicspace.ingest.bundle import (
     write_bundle,
 )
 from civicspace.ingest.errors import ImportRejected
-from civicspace.store import schema as t
-from civicspace.store.db import Database
 from civicspace.store.repository import Store
 from civicspace.trust import audit
-from civicspace.trust.tables import revisions
 from tests.conftest import _truncate_postgres
 from tests.factories import sample_bundle
 from tests.helpers import EDITOR, snapshot
@@ -95,12 +95,12 @@ def _write(tmp_path: Path, data: object, name: str = "bundle.json") -> Path:
 
 def _empty(url: str, sqlite_template: Path) -> Store:
     if "://" in url and url.startswith("postgresql"):
-        db = Database.connect(url)
+        db = open_database(url)
         _truncate_postgres(db)
     else:
         shutil.copy(sqlite_template, url)
-        db = Database.connect(url)
-    return Store(db, clock=lambda: NOW)
+        db = open_database(url)
+    return open_store(db, clock=lambda: NOW)
 
 
 def _stored(store: Store) -> dict[str, Any]:
@@ -217,7 +217,7 @@ def test_export_import_export_through_workers(
     path.write_text(first, encoding="utf-8")
     empty = tmp_path / "empty.sqlite"
     shutil.copy(sqlite_template, empty)
-    other = Store(Database.connect(empty))
+    other = open_store(open_database(empty))
     import_file(other, path, EDITOR)
     assert snapshot(other) == first
 
@@ -300,7 +300,7 @@ def test_command_line_import_through_workers(
 ) -> None:
     from typer.testing import CliRunner
 
-    from civicspace.cli import app
+    from civicspace.cli.app import app
 
     runner = CliRunner()
     bad = _bigger_bundle()

@@ -4,12 +4,11 @@ import json
 from pathlib import Path
 
 from civicspace.access import Viewer
+from civicspace.application import open_database, open_store
 from civicspace.demo import demo_dataset_path
 from civicspace.ingest import acled, csv_records
 from civicspace.ingest.bundle import export_bundle, import_file
 from civicspace.model.records import KINDS
-from civicspace.store.db import Database
-from civicspace.store.repository import Store
 from tests.helpers import EDITOR
 
 
@@ -23,7 +22,7 @@ def test_json_export_import_export_is_identical(
 
     empty = tmp_path / "empty.sqlite"
     empty.write_bytes(sqlite_template.read_bytes())
-    other = Store(Database.connect(empty))
+    other = open_store(open_database(empty))
     import_file(other, path, EDITOR)
     second = export_bundle(other, EDITOR)
     assert json.dumps(second, sort_keys=True) == json.dumps(first, sort_keys=True)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from civicspace.access import Viewer
-from civicspace.cli import app
+from civicspace.cli.app import app
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import Incident
 from civicspace.rating import banded, rating_history, record_rating, suggest_rating, weights

@@ -7,17 +7,17 @@ from pathlib import Path
 import pytest
 
 from civicspace.access import Viewer
+from civicspace.application import open_database, open_store
 from civicspace.demo import demo_dataset_path
 from civicspace.ingest.bundle import import_file
-from civicspace.store.db import Database
 from civicspace.store.repository import Store
 
 
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     path: Path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    db = Database.connect(path)
+    db = open_database(path)
     db.migrate()
-    store = Store(db)
+    store = open_store(db)
     import_file(store, demo_dataset_path(), Viewer("editor", "loader"), replace=True)
     return store

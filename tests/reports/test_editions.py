@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from civicspace.access import Viewer
-from civicspace.cli import app
+from civicspace.cli.app import app
 from civicspace.model.dates import FuzzyDate
 from civicspace.rating import record_rating
 from civicspace.reports import ReportRequest, build_report, render_markdown

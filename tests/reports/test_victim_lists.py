@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from civicspace.db.engine import Database
 from civicspace.reports import ReportRequest, build_report, render_markdown
-from civicspace.store.db import Database
 from civicspace.store.repository import Store
 from civicspace.victims import service
 from civicspace.victims.synth import make_lists

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from civicspace.application import open_database, open_store
 from civicspace.ingest.bundle import import_file, parse_bundle, read_document
 from civicspace.ingest.csv_records import read_csv
 from civicspace.ingest.errors import ImportRejected
 from civicspace.model.records import KINDS, record_type
-from civicspace.store.db import Database
 from civicspace.store.repository import Store
 from civicspace.text.names import parse_name
 from civicspace.victims.importer import ListImportError, read_list_file
@@ -43,8 +43,8 @@ json_value = st.recursive(
 def fuzz_store(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Store]:
     path = tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite"
     shutil.copy(sqlite_template, path)
-    db = Database.connect(path)
-    yield Store(db)
+    db = open_database(path)
+    yield open_store(db)
     db.dispose()
 
 

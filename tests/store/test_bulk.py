@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from civicspace.crypto import Sealed
-from civicspace.store import schema as t
+from civicspace.db import schema as t
+from civicspace.db.engine import Database
 from civicspace.store.bulk import bulk_insert, prepare_rows
-from civicspace.store.db import Database
 
 SECRET = "Informant K, phone +7 701 000 00 00"
 

@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import delete, event, update
 
 from civicspace.access import Viewer
+from civicspace.application import open_store
+from civicspace.db.audit import audit_head
 from civicspace.model import Incident
 from civicspace.store.counts import CountCache
 from civicspace.store.mapping import MAPPINGS
 from civicspace.store.repository import RecordQuery, Store
 from civicspace.trust import NoJournal
-from civicspace.trust.tables import audit_head
 from tests.helpers import EDITOR, load_sample
 
 ANONYMOUS = Viewer.anonymous()
@@ -44,8 +45,8 @@ def incident(
 
 @pytest.fixture
 def cached(database, tmp_path: Path) -> Store:
-    load_sample(Store(database), tmp_path)
-    return Store(database, counts=CountCache())
+    load_sample(open_store(database), tmp_path)
+    return open_store(database, counts=CountCache())
 
 
 def test_each_visibility_class_gets_its_own_count(cached: Store) -> None:
@@ -60,7 +61,7 @@ def test_each_visibility_class_gets_its_own_count(cached: Store) -> None:
 
 
 def test_confidential_records_never_count_for_viewers(cached: Store, database) -> None:
-    Store(database).save(incident("inc-secret", "confidential"), EDITOR)
+    open_store(database).save(incident("inc-secret", "confidential"), EDITOR)
     assert totals(cached) == {"editor": 3, "viewer": 2, "anonymous": 1}
     assert cached.counts(EDITOR)["incidents"] == 3
     assert cached.counts(VIEWER)["incidents"] == 2
@@ -69,7 +70,7 @@ def test_confidential_records_never_count_for_viewers(cached: Store, database) -
 
 def test_a_write_by_another_store_is_counted_at_once(cached: Store, database) -> None:
     """Another store stands for another process (an import, the command line)."""
-    other = Store(database)
+    other = open_store(database)
     assert totals(cached) == {"editor": 2, "viewer": 2, "anonymous": 1}
     other.save(incident("inc-new", "restricted", "unverified"), EDITOR)
     assert totals(cached) == {"editor": 3, "viewer": 3, "anonymous": 1}
@@ -92,7 +93,7 @@ def test_an_import_is_counted_at_once(cached: Store, database, tmp_path: Path) -
         "version": 1,
         "incidents": [incident(f"inc-{i}").model_dump(mode="json") for i in range(3)],
     }
-    load_sample(Store(database), tmp_path, bundle)
+    load_sample(open_store(database), tmp_path, bundle)
     assert totals(cached) == {"editor": 5, "viewer": 5, "anonymous": 4}
 
 
@@ -100,7 +101,7 @@ def test_filtered_and_text_counts_are_kept_apart(cached: Store, database) -> Non
     by_words = RecordQuery(text="Mamai")
     assert totals(cached, by_words) == {"editor": 1, "viewer": 1, "anonymous": 1}
     assert totals(cached, RecordQuery(verification="unverified"))["viewer"] == 1
-    Store(database).save(incident("inc-mamai-2"), EDITOR)
+    open_store(database).save(incident("inc-mamai-2"), EDITOR)
     assert totals(cached, by_words) == {"editor": 2, "viewer": 2, "anonymous": 2}
     assert totals(cached, RecordQuery(text="picket")) == {"editor": 1, "viewer": 1, "anonymous": 1}
 
@@ -115,15 +116,15 @@ def test_nothing_is_cached_without_the_audit_head(cached: Store, database) -> No
 
 
 def test_only_a_store_whose_writes_are_audited_caches(database) -> None:
-    assert Store(database).count_cache is not None
-    assert Store(database, journal=NoJournal()).count_cache is None
+    assert open_store(database).count_cache is not None
+    assert open_store(database, journal=NoJournal()).count_cache is None
 
 
 def test_page_ids_are_kept_apart_and_follow_every_write(cached: Store, database) -> None:
     """Pages answered from the cache are those a store without one gives, for each
     viewer, before and after writes by another store."""
-    fresh = Store(database, journal=NoJournal())  # no cache
-    other = Store(database)
+    fresh = open_store(database, journal=NoJournal())  # no cache
+    other = open_store(database)
     queries = (
         RecordQuery(sort="date", descending=True),
         RecordQuery(sort="date", descending=True, limit=1, offset=1),
@@ -199,7 +200,7 @@ def test_a_remembered_page_is_each_viewers_and_each_querys_own(cached: Store) ->
         RecordQuery(sort="date", descending=True, limit=1, verification="verified"),
         RecordQuery(sort="date", descending=True, limit=1, text="Mamai"),
     ]
-    fresh = Store(cached.db, journal=NoJournal())  # no cache
+    fresh = open_store(cached.db, journal=NoJournal())  # no cache
     for query in variants:
         assert query.key() != base.key()
         for viewer in (EDITOR, ANONYMOUS):
@@ -210,13 +211,13 @@ def test_a_remembered_page_is_each_viewers_and_each_querys_own(cached: Store) ->
 def test_pages_around_a_first_visit_are_remembered_and_right(cached: Store, database) -> None:
     """A first visit reads the ids of the pages around it; each of those pages, asked later,
     comes from the cache and is the page a store without a cache gives."""
-    writer = Store(database)
+    writer = open_store(database)
     for i in range(12):
         writer.save(
             incident(f"inc-page-{i:02d}").model_copy(update={"date": f"2022-05-{i + 1:02d}"}),
             EDITOR,
         )
-    fresh = Store(database, journal=NoJournal())
+    fresh = open_store(database, journal=NoJournal())
 
     def page(store: Store, offset: int, viewer: Viewer = ANONYMOUS) -> list[str]:
         query = RecordQuery(sort="date", descending=True, limit=2, offset=offset)

@@ -3,10 +3,10 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import civicspace.trust.tables  # noqa: F401  (their tables join the shared metadata)
-import civicspace.victims.tables  # noqa: F401
-from civicspace.store import schema as t
-from civicspace.store.db import Database
+import civicspace.db.audit  # noqa: F401  (their tables join the shared metadata)
+import civicspace.db.victim_lists  # noqa: F401
+from civicspace.db import schema as t
+from civicspace.db.engine import Database
 
 
 def _outside_metadata(change: tuple) -> bool:

@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 
 from civicspace.access import AccessDenied, Viewer
+from civicspace.application import open_store
 from civicspace.model import FuzzyDate, Incident, Person
-from civicspace.store.repository import NotFound, RecordQuery, Store, VersionConflict
+from civicspace.store.repository import NotFound, RecordQuery, VersionConflict
 from tests.helpers import EDITOR, load_sample
 
 RESEARCHER = Viewer("researcher", "res-1")
@@ -15,7 +16,7 @@ def test_records_keep_provenance_and_versions(database, tmp_path: Path) -> None:
     times = iter(
         [dt.datetime(2022, 9, 1, 10, tzinfo=dt.UTC), dt.datetime(2022, 9, 2, 11, tzinfo=dt.UTC)]
     )
-    store = Store(database, clock=lambda: next(times))
+    store = open_store(database, clock=lambda: next(times))
     person = Person(id="p1", name={"text": "Inga Imanbai"}, visibility="restricted")
     saved = store.save(person, RESEARCHER)
     assert (saved.version, saved.created_by) == (1, "res-1")

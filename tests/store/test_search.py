@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from civicspace.access import Viewer
+from civicspace.application import open_database, open_store
 from civicspace.model import Person
-from civicspace.store.db import Database
 from civicspace.store.repository import Store
 from civicspace.text import SCHEMES, transliterate
 from tests.helpers import EDITOR, load_sample
@@ -58,7 +58,7 @@ def search_store(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
 
     path = tmp_path_factory.mktemp("search") / "db.sqlite"
     shutil.copy(sqlite_template, path)
-    return Store(Database.connect(path))
+    return open_store(open_database(path))
 
 
 @settings(
@@ -188,7 +188,7 @@ def test_a_failed_bulk_index_keeps_the_search_trigger(
     from civicspace.store import search as search_module
 
     shutil.copy(sqlite_template, tmp_path / "db.sqlite")
-    store = Store(Database.connect(str(tmp_path / "db.sqlite")))
+    store = open_store(open_database(str(tmp_path / "db.sqlite")))
     monkeypatch.setattr(search_module, "BULK_FTS_AT", 1)
     people = [Person(id=f"p-{i}", name={"text": f"Сейтқали {i}"}) for i in range(3)]
     with store.db.begin() as conn:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from civicspace.access import Viewer
+from civicspace.application import open_database
 from civicspace.model import Incident
-from civicspace.store.db import Database
 from civicspace.store.repository import RecordQuery, Store
 from civicspace.store.search import text_filter
 from tests.helpers import EDITOR
@@ -19,7 +19,7 @@ def setting(conn, name: str) -> str:
 
 def test_the_walk_changes_the_planner_only_inside(postgres_url: str) -> None:
     """PostgreSQL only: SQLite's full-text index gives the newest matches in order by itself."""
-    database = Database.connect(postgres_url)
+    database = open_database(postgres_url)
     with database.begin() as conn:
         conn.execute(text("SET LOCAL enable_seqscan = off"))  # a value set before is kept
         matches = text_filter(conn, "kettling", Viewer.anonymous(), "incidents")

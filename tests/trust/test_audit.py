@@ -10,11 +10,11 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 
 from civicspace.access.policy import Viewer
+from civicspace.db.audit import audit_head, audit_log
+from civicspace.db.engine import Database
 from civicspace.ingest.bundle import export_bundle
-from civicspace.store.db import Database
 from civicspace.store.repository import RecordQuery, Store
 from civicspace.trust import audit
-from civicspace.trust.tables import audit_head, audit_log
 from tests.helpers import EDITOR, load_sample
 from tests.web.conftest import PASSWORD, Web
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from civicspace.store.db import Database
+from civicspace.application import open_database, open_store
+from civicspace.db.audit import revisions
+from civicspace.db.engine import Database
 from civicspace.store.repository import Store, VersionConflict
 from civicspace.trust import audit
 from civicspace.trust.backup import RestoreError, create_backup, restore_backup
 from civicspace.trust.sealing import BackupKey, BackupKeyError
-from civicspace.trust.tables import revisions
 from tests.conftest import _truncate_postgres
 from tests.helpers import EDITOR, load_sample, snapshot
 
@@ -31,7 +32,7 @@ def _state(db: Database) -> tuple[str, tuple[int, str], int]:
     with db.begin() as conn:
         head = audit.head(conn)
         count = conn.scalar(select(func.count()).select_from(revisions)) or 0
-    return snapshot(Store(db)), head, count
+    return snapshot(open_store(db)), head, count
 
 
 def _evidence(folder: Path) -> dict[str, bytes]:
@@ -73,11 +74,11 @@ def test_backup_while_writing_then_restore_gives_identical_data(
     restored = restore_backup(tmp_path / "b.csbackup", str(target), key, out)
     assert restored.audit_head == summary.audit_head
     assert _evidence(out) == _evidence(evidence)
-    db = Database.connect(target)
+    db = open_database(target)
     try:
         with db.begin() as conn:
             assert audit.verify(conn).ok
-        law = Store(db).get("laws", "law-elections", EDITOR)
+        law = open_store(db).get("laws", "law-elections", EDITOR)
         # Consistent: the snapshot's record, revisions and audit chain agree.
         with db.begin() as conn:
             revs = conn.scalar(
@@ -91,7 +92,7 @@ def test_backup_while_writing_then_restore_gives_identical_data(
 def test_restore_of_a_quiet_database_is_identical(
     database: Database, tmp_path: Path, key: BackupKey
 ) -> None:
-    store = Store(database)
+    store = open_store(database)
     load_sample(store, tmp_path)
     store.delete("incidents", "inc-draft", EDITOR)
     store.get("persons", "person-witness", EDITOR)
@@ -100,7 +101,7 @@ def test_restore_of_a_quiet_database_is_identical(
 
     target = tmp_path / "restored.sqlite"
     restore_backup(tmp_path / "b.csbackup", str(target), key, None)
-    restored = Database.connect(target)
+    restored = open_database(target)
     try:
         assert _state(restored) == expected
     finally:
@@ -114,20 +115,20 @@ def test_sqlite_backup_restores_into_postgresql(
 ) -> None:
     source_path = tmp_path / "source.sqlite"
     source_path.write_bytes(sqlite_template.read_bytes())
-    source = Database.connect(source_path)
-    load_sample(Store(source), tmp_path)
-    Store(source).delete("laws", "law-elections", EDITOR)
+    source = open_database(source_path)
+    load_sample(open_store(source), tmp_path)
+    open_store(source).delete("laws", "law-elections", EDITOR)
     create_backup(source, tmp_path / "b.csbackup", key, None)
     expected = _state(source)
     source.dispose()
 
-    target = Database.connect(postgres_url)
+    target = open_database(postgres_url)
     try:
         _truncate_postgres(target)
         restore_backup(tmp_path / "b.csbackup", postgres_url, key, None)
         assert _state(target) == expected
         # Sequences continue after the restored rows: new revisions can be written.
-        store = Store(target)
+        store = open_store(target)
         law = store.get("incidents", "inc-extension", EDITOR)
         store.save(law.model_copy(update={"title": "After restore"}), EDITOR, law.version)
         with pytest.raises(RestoreError, match="not empty"):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from civicspace.cli import app
+from civicspace.application import open_database, open_store
+from civicspace.cli.app import app
 
 runner = CliRunner()
 
@@ -34,11 +35,9 @@ def test_history_undelete_and_restore(tmp_path: Path) -> None:
 
     # Delete through the store (the CLI has no delete), then undelete and restore.
     from civicspace.access.policy import Viewer
-    from civicspace.store.db import Database
-    from civicspace.store.repository import Store
 
-    database = Database.connect(db)
-    Store(database).delete("incidents", rid, Viewer("editor", "aliya"), reason="test")
+    database = open_database(db)
+    open_store(database).delete("incidents", rid, Viewer("editor", "aliya"), reason="test")
     database.dispose()
     assert run(db, "show", "incidents", rid)[0] == 1
     assert run(db, "undelete", "incidents", rid, role="researcher")[0] == 1

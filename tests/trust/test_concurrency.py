@@ -16,9 +16,9 @@ import httpx
 import uvicorn
 from sqlalchemy import func, select
 
-from civicspace.store.db import Database
+from civicspace.db.audit import revisions
+from civicspace.db.engine import Database
 from civicspace.trust import audit
-from civicspace.trust.tables import revisions
 from tests.helpers import EDITOR
 from tests.web.conftest import build_web
 

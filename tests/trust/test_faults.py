@@ -28,11 +28,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 
+from civicspace.application import open_database, open_store
+from civicspace.db.audit import audit_log, revisions
+from civicspace.db.engine import resolve_url
 from civicspace.ingest.bundle import import_file
-from civicspace.store.db import Database, resolve_url
-from civicspace.store.repository import Store
 from civicspace.trust import NoJournal, audit
-from civicspace.trust.tables import audit_log, revisions
 from tests.factories import sample_bundle
 from tests.helpers import EDITOR, load_sample, snapshot
 
@@ -109,8 +109,8 @@ class Monitor:
 @pytest.fixture
 def monitor(database_url: str, tmp_path: Path) -> Iterator[Monitor]:
     """The sample data, on SQLite and PostgreSQL."""
-    db = Database.connect(database_url)
-    load_sample(Store(db), tmp_path)
+    db = open_database(database_url)
+    load_sample(open_store(db), tmp_path)
     db.dispose()
     postgres = "://" in database_url
     watched = Monitor(database_url, f"cs-faults-{uuid.uuid4().hex[:10]}" if postgres else "")
@@ -122,26 +122,26 @@ def monitor(database_url: str, tmp_path: Path) -> Iterator[Monitor]:
 def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Path:
     path = tmp_path / "monitor.sqlite"
     path.write_bytes(sqlite_template.read_bytes())
-    db = Database.connect(path)
-    load_sample(Store(db), tmp_path)
+    db = open_database(path)
+    load_sample(open_store(db), tmp_path)
     db.dispose()
     return path
 
 
 def _state(url: str | Path) -> tuple[str, int, tuple[int, str]]:
-    db = Database.connect(url)
+    db = open_database(url)
     try:
         with db.begin() as conn:
             assert audit.verify(conn).ok
             count = conn.scalar(select(func.count()).select_from(revisions)) or 0
             head = audit.head(conn)
-        return snapshot(Store(db, journal=NoJournal())), count, head  # an unlogged look
+        return snapshot(open_store(db, journal=NoJournal())), count, head  # an unlogged look
     finally:
         db.dispose()
 
 
 def _counts(url: str) -> tuple[int, int, int]:
-    db = Database.connect(url)
+    db = open_database(url)
     try:
         with db.begin() as conn:
             return tuple(  # type: ignore[return-value]
@@ -154,7 +154,7 @@ def _counts(url: str) -> tuple[int, int, int]:
 
 def _next_write_is_not_kept_waiting(url: str) -> None:
     """Nothing the killed command held (the audit head, the write lock) is still held."""
-    db = Database.connect(url)
+    db = open_database(url)
     try:
         with db.begin() as conn:
             if db.dialect == "postgresql":
@@ -232,7 +232,7 @@ def test_linkage_killed_mid_run_leaves_no_partial_run(monitor: Monitor, tmp_path
     from civicspace.victims.importer import parse_mapping
     from civicspace.victims.synth import make_lists
 
-    db = Database.connect(monitor.url)
+    db = open_database(monitor.url)
     for path in make_lists(6000, seed=1).write(tmp_path / "lists"):
         if path.stem != "truth":
             meta = service.ListMetadata(path.stem, path.stem, "other", None, None, None)
@@ -244,7 +244,7 @@ def test_linkage_killed_mid_run_leaves_no_partial_run(monitor: Monitor, tmp_path
         # The run, its pairs and its clusters are written in one transaction. The test
         # holds a lock that stops the clusters' INSERT, so the command is killed with the
         # run and its pairs written but not committed, whatever the machine's speed.
-        blocker = Database.connect(monitor.url)
+        blocker = open_database(monitor.url)
         with blocker.engine.connect() as conn:
             conn.execute(text("LOCK TABLE linkage_clusters IN SHARE MODE"))
             _kill_when(command, monitor.waiting_for_a_lock)
@@ -254,7 +254,7 @@ def test_linkage_killed_mid_run_leaves_no_partial_run(monitor: Monitor, tmp_path
         started = time.monotonic()  # killed while it links (a full run here takes 3 s or more)
         _kill_when(command, lambda: time.monotonic() - started > 2.2)
     assert monitor.integrity() == "ok"
-    db = Database.connect(monitor.url)
+    db = open_database(monitor.url)
     with db.begin() as conn:
         runs = conn.scalars(text("SELECT id FROM linkage_runs")).all()
         for run_id in runs:  # a run is there whole or not at all
@@ -272,8 +272,8 @@ def test_linkage_killed_mid_run_leaves_no_partial_run(monitor: Monitor, tmp_path
 def test_backup_killed_midway_leaves_no_file_under_its_name(
     monitor: Monitor, tmp_path: Path
 ) -> None:
-    db = Database.connect(monitor.url)
-    import_file(Store(db), _big_bundle(tmp_path / "big.json", 5_000), EDITOR)
+    db = open_database(monitor.url)
+    import_file(open_store(db), _big_bundle(tmp_path / "big.json", 5_000), EDITOR)
     db.dispose()
     # A large file in the evidence folder keeps the backup busy long enough to be killed
     # mid-write however fast the machine is (the folder is archived with the database).

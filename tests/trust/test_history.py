@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from civicspace.access.policy import AccessDenied, Viewer
+from civicspace.db.audit import audit_log, revisions
 from civicspace.model.records import KINDS, Record
 from civicspace.store.repository import NotFound, Store
 from civicspace.trust.history import history, restore, undelete
-from civicspace.trust.tables import audit_log, revisions
 from tests.factories import sample_bundle
 from tests.helpers import EDITOR, load_sample, snapshot
 from tests.web.conftest import Web

@@ -11,10 +11,10 @@ import typer
 from sqlalchemy import Table, select
 from typer.testing import CliRunner
 
-from civicspace.cli import app
-from civicspace.cli_common import CliState, viewer
-from civicspace.store.db import Database
-from civicspace.victims.tables import (
+from civicspace.application import open_database
+from civicspace.cli.app import app
+from civicspace.cli.common import CliState, viewer
+from civicspace.db.victim_lists import (
     linkage_runs,
     review_decisions,
     victim_list_records,
@@ -142,7 +142,7 @@ def linked(linked_template: Path, tmp_path: Path) -> Path:
 
 
 def rows(db: Path, table: Table) -> list[dict[str, object]]:
-    database = Database.connect(db)
+    database = open_database(db)
     try:
         with database.begin() as conn:
             return [dict(r._mapping) for r in conn.execute(select(table))]

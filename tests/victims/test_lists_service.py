@@ -8,12 +8,12 @@ import openpyxl
 import pytest
 from sqlalchemy import delete, select
 
-from civicspace.store.db import Database
+from civicspace.db.engine import Database
+from civicspace.db.victim_lists import review_decisions, victim_list_records
 from civicspace.victims import compare, service
 from civicspace.victims.importer import ListImportError, read_list_file
 from civicspace.victims.linkage import cluster_records, pair_key
 from civicspace.victims.synth import make_lists
-from civicspace.victims.tables import review_decisions, victim_list_records
 
 KINDS = {"official": "official", "qantar": "ngo", "azattyk": "media"}
 
@@ -135,7 +135,7 @@ def test_decisions_need_known_records(database: Database) -> None:
 def test_deleting_a_list_removes_its_pairs_and_clusters_and_the_queue_still_works(
     database: Database, list_files: tuple[Path, dict[str, int]]
 ) -> None:
-    from civicspace.victims.tables import linkage_clusters, linkage_pairs
+    from civicspace.db.victim_lists import linkage_clusters, linkage_pairs
 
     folder, _ = list_files
     import_all(database, folder)
@@ -208,7 +208,7 @@ def contradicting_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
 def test_a_v3_run_keeps_its_pairs_apart_when_reclustered_until_a_reviewer_joins_them(
     database: Database, contradicting_files: tuple[Path, dict[str, str]]
 ) -> None:
-    from civicspace.victims.tables import linkage_apart, linkage_runs
+    from civicspace.db.victim_lists import linkage_apart, linkage_runs
 
     folder, ids = contradicting_files
     import_all(database, folder)
@@ -241,7 +241,7 @@ def test_a_v3_run_keeps_its_pairs_apart_when_reclustered_until_a_reviewer_joins_
 def test_deleting_a_list_removes_the_pairs_kept_apart_that_name_its_records(
     database: Database, contradicting_files: tuple[Path, dict[str, str]]
 ) -> None:
-    from civicspace.victims.tables import linkage_apart
+    from civicspace.db.victim_lists import linkage_apart
 
     folder, ids = contradicting_files
     import_all(database, folder)

@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 
 from civicspace.access.accounts import Accounts
 from civicspace.access.tokens import Tokens
-from civicspace.store.db import Database
+from civicspace.application import open_store
+from civicspace.db.engine import Database
 from civicspace.store.repository import Store
 from civicspace.web import Settings, create_app
 from tests.helpers import load_sample
@@ -61,10 +62,10 @@ class Web:
 
 def build_web(database: Database, tmp_path: Path, sample: bool = True, **settings: object) -> Web:
     if sample:
-        load_sample(Store(database), tmp_path)
+        load_sample(open_store(database), tmp_path)
     accounts = Accounts(database, hasher=fast_hasher())
     tokens = Tokens(accounts)
-    web = Web(database, Store(database), accounts)
+    web = Web(database, open_store(database), accounts)
     for role in ROLES[1:]:
         accounts.add_user(role, role, PASSWORD)
         web.tokens[role] = tokens.create(role, "tests")[1]

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from civicspace.access import tables as a
 from civicspace.access.accounts import AccountError, Accounts, LoginLimit, LoginThrottled
 from civicspace.access.tokens import Tokens
-from civicspace.store.db import Database
+from civicspace.db import accounts as a
+from civicspace.db.engine import Database
 from tests.web.conftest import fast_hasher
 
 

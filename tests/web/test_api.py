@@ -8,7 +8,7 @@ from typing import Any
 
 from civicspace.access.accounts import Accounts
 from civicspace.access.tokens import Tokens
-from civicspace.store.db import Database
+from civicspace.db.engine import Database
 from tests.web.conftest import Web, build_web
 
 EDITOR = "editor"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from civicspace.store.db import Database
+from civicspace.db.engine import Database
 from tests.web.conftest import PASSWORD, build_web
 
 CHROMIUM = Path("/usr/bin/chromium")

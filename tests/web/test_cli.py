@@ -6,8 +6,8 @@ from typer.testing import CliRunner
 
 from civicspace.access.accounts import Accounts
 from civicspace.access.tokens import Tokens
-from civicspace.cli import app
-from civicspace.store.db import Database
+from civicspace.application import open_database
+from civicspace.cli.app import app
 
 
 def test_users_and_tokens_from_the_command_line(database_url: str) -> None:
@@ -24,7 +24,7 @@ def test_users_and_tokens_from_the_command_line(database_url: str) -> None:
     created = runner.invoke(app, [*db, "token", "create", "aliya", "--label", "import script"])
     assert created.exit_code == 0, created.output
     secret = created.output.strip().splitlines()[-1]
-    database = Database.connect(database_url)
+    database = open_database(database_url)
     try:
         tokens = Tokens(Accounts(database))
         assert tokens.user_for(secret) is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from starlette.responses import PlainTextResponse
 
-from civicspace.store.db import Database
+from civicspace.db.engine import Database
 from civicspace.web.app import create_app
 from civicspace.web.headers import SECURITY_HEADERS
 

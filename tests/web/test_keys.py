@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from civicspace.store.db import Database
+from civicspace.application import open_database
 from tests.web.conftest import build_web
 
 
 def test_confidential_write_without_master_key_is_a_clear_503(
     database_url: str, tmp_path: Path
 ) -> None:
-    db = Database.connect(database_url, keyring=None)
+    db = open_database(database_url, keyring=None)
     web = build_web(db, tmp_path, sample=False)
     with web.http:
         body = {"id": "p-hidden", "name": {"text": "Hidden Person"}, "visibility": "confidential"}

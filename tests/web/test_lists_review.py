@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from civicspace.store.db import Database
+from civicspace.db.engine import Database
+from civicspace.db.victim_lists import victim_list_records
 from civicspace.victims import service
 from civicspace.victims.synth import make_lists
-from civicspace.victims.tables import victim_list_records
 from tests.web.conftest import Web, build_web
 from tests.web.test_pages import CSRF, csrf, login
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from civicspace.access.policy import Viewer
+from civicspace.db.engine import Database
 from civicspace.model.records import KINDS
-from civicspace.store.db import Database
 from tests.web.conftest import CANARIES, CONFIDENTIAL, Web, build_web
 
 HREF = re.compile(r'href="(/[^"#]*)"')

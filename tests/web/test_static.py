@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from civicspace.store.db import Database
+from civicspace.db.engine import Database
 from civicspace.web.app import create_app
 
 

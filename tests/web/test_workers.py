@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from civicspace.access.accounts import Accounts
-from civicspace.store.db import Database
+from civicspace.application import open_database
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "correct horse battery"
@@ -40,7 +40,7 @@ def test_two_workers_share_the_session_secret_and_stop_together(
 
     path = tmp_path / "db.sqlite"
     shutil.copy(sqlite_template, path)
-    db = Database.connect(str(path))
+    db = open_database(str(path))
     Accounts(db).add_user("aliya", "editor", PASSWORD)
     db.dispose()
     port = _free_port()

@@ -15,9 +15,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, select, update
 
-from civicspace.access import tables as a
 from civicspace.access.policy import ROLES, Viewer
-from civicspace.store.db import Database
+from civicspace.db import accounts as a
+from civicspace.db.engine import Database
 
 Clock = Callable[[], dt.datetime]
 MIN_PASSWORD_LENGTH = 10

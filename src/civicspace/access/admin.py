@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, select, update
 
-from civicspace.access import tables as a
 from civicspace.access.accounts import AccountError, Accounts, User, as_utc
 from civicspace.access.policy import ROLES, AccessDenied, Viewer
 from civicspace.access.tokens import TokenInfo, Tokens
+from civicspace.db import accounts as a
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select, update
 
-from civicspace.access import tables as a
 from civicspace.access.accounts import AccountError, Accounts, User, as_utc
+from civicspace.db import accounts as a
 
 API_PREFIX = "cs_"
 REMEMBERED_AT_MOST = 10_000

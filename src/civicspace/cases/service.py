@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from civicspace.access.policy import Viewer
 from civicspace.cases.custody import custody_state
+from civicspace.db import schema as t
 from civicspace.model.records import LegalCase, Person
-from civicspace.store import schema as t
 from civicspace.store.repository import Store
 
 

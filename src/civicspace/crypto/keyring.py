@@ -24,7 +24,7 @@ from sqlalchemy import Connection, insert, select
 
 from civicspace.crypto.keys import KeyProblem, MasterKey, b64d, b64e
 from civicspace.crypto.secret import Secret
-from civicspace.crypto.tables import crypto_keys
+from civicspace.db.keys import crypto_keys
 from civicspace.text import fold_tokens
 
 HEADER = "cs1"

@@ -1,7 +1,7 @@
 """Where confidential values meet the database: sealed as each statement executes.
 
 ``store.mapping`` marks what is confidential by wrapping it in :class:`Sealed`; the
-engine of a :class:`~civicspace.store.db.Database` carries its :class:`Keyring` as an
+engine of a :class:`~civicspace.db.engine.Database` carries its :class:`Keyring` as an
 execution option, and a ``before_execute`` hook replaces every ``Sealed`` in the
 statement's parameters by its ciphertext. No write path can store a marked value in
 plaintext: without a keyring the statement is refused.

@@ -1,6 +1,6 @@
 """Sealing the evidence of confidential records again under the active data key.
 
-Part of ``civicspace keys rotate --reencrypt`` (:mod:`civicspace.crypto.rotation`): the
+Part of ``civicspace keys rotate --reencrypt`` (:mod:`civicspace.trust.rotation`): the
 sealed name, origin and note of each file, the sealed origins in its custody, and the
 file itself (decrypted, checked against its recorded hash, encrypted again, written to a
 temporary file and renamed over the old one, so a crash leaves one whole file or the other).
@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, Row, select, update
 
 from civicspace.crypto import Keyring, Sealed, is_sealed
+from civicspace.db.engine import Database
+from civicspace.db.evidence import evidence_custody, evidence_files
 from civicspace.evidence.blobs import BlobFolder, EvidenceDamaged, sealed_key_id
 from civicspace.evidence.service import SEALED_FIELDS, _aad
-from civicspace.evidence.tables import evidence_custody, evidence_files
-from civicspace.store.db import Database
 
 
 @dataclass

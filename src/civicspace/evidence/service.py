@@ -20,10 +20,10 @@ from sqlalchemy import Connection, insert, select
 
 from civicspace.access.policy import Viewer
 from civicspace.crypto import Sealed, associated_data, is_sealed, require_keyring
+from civicspace.db.engine import Database
+from civicspace.db.evidence import evidence_custody, evidence_files
 from civicspace.evidence.blobs import BlobFolder, EvidenceDamaged, EvidenceRejected, read_chunks
 from civicspace.evidence.sniff import ACCEPTED, HEAD_BYTES, sniff
-from civicspace.evidence.tables import evidence_custody, evidence_files
-from civicspace.store.db import Database
 from civicspace.store.repository import Store
 
 ENV_DIR = "CIVICSPACE_EVIDENCE_DIR"

@@ -22,6 +22,9 @@ from sqlalchemy.engine import Dialect
 
 from civicspace.access.policy import Viewer
 from civicspace.access.redaction import for_viewer
+from civicspace.db import schema as t
+from civicspace.db.audit import revisions
+from civicspace.db.engine import among_ids, bound_ids
 from civicspace.ingest.errors import (
     ImportRejected,
     Problem,
@@ -30,11 +33,8 @@ from civicspace.ingest.errors import (
 )
 from civicspace.ingest.memory import without_cycle_collection
 from civicspace.model.records import KINDS, Country, Location, Record, record_type, references
-from civicspace.store import schema as t
-from civicspace.store.db import among_ids, bound_ids
 from civicspace.store.mapping import MAPPINGS, load_records
 from civicspace.store.repository import Store
-from civicspace.trust.tables import revisions
 
 FORMAT = "civicspace-export"
 VERSION = 1

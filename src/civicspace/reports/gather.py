@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from civicspace.access.policy import Viewer
 from civicspace.cases.custody import custody_state
+from civicspace.db import schema as t
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import (
     Incident,
@@ -29,7 +30,6 @@ from civicspace.model.records import (
     Statistic,
     Summary,
 )
-from civicspace.store import schema as t
 from civicspace.store.repository import RecordQuery, Store
 
 PAGE_SIZE = 5000

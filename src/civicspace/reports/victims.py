@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from civicspace.db.engine import Database
 from civicspace.reports.model import Paragraph, Subsection
 from civicspace.reports.words import Words
-from civicspace.store.db import Database
 
 
 def victim_lists_subsection(db: Database, list_ids: Sequence[str], w: Words) -> Subsection:

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
 from civicspace.crypto.sealing import sealer
-from civicspace.store.schema import metadata
+from civicspace.db.schema import metadata
 
 Processor = Callable[[Any], Any] | None
 

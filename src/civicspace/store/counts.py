@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Executable, select
 
-from civicspace.trust.tables import audit_head
+from civicspace.db.audit import audit_head
 
 Version = tuple[int, str]
 Answer = Any  # a count, a tuple of ids, or what a caller keeps with Counter.remembered

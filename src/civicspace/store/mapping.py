@@ -24,9 +24,9 @@ from pydantic import BaseModel
 from sqlalchemy import JSON, Connection, Table, select
 
 from civicspace.crypto import Sealed, associated_data, is_sealed, require_keyring
+from civicspace.db import schema as t
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import Record, record_type
-from civicspace.store import schema as t
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.engine import Dialect
 
+from civicspace.db import schema as t
 from civicspace.model.records import Record
-from civicspace.store import schema as t
 from civicspace.store.bulk import PreparedRows, prepare_rows
 from civicspace.store.mapping import MAPPINGS, group_rows
 from civicspace.store.search import document_rows
-from civicspace.trust.journal import snapshot
+from civicspace.store.snapshot import snapshot
 
 Names = Mapping[str, tuple[str, list[str]]]
 

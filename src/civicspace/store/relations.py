@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from civicspace.access.policy import Viewer
+from civicspace.db import schema as t
 from civicspace.model.records import Record
-from civicspace.store import schema as t
 from civicspace.store.repository import Store
 
 

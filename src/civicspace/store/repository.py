@@ -31,12 +31,13 @@ from sqlalchemy.engine import Dialect
 
 from civicspace.access.policy import Viewer
 from civicspace.crypto import is_sealed, keyring_of
+from civicspace.db import schema as t
+from civicspace.db.engine import Database, among_ids, bound_ids
+from civicspace.db.types import contains_term
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import KINDS, Record, references
-from civicspace.store import schema as t
 from civicspace.store.bulk import bulk_insert, write_rows
 from civicspace.store.counts import CountCache, Counter, plain_counter
-from civicspace.store.db import Database, among_ids, bound_ids
 from civicspace.store.mapping import MAPPINGS, group_rows, load_records, record_rows
 from civicspace.store.prepared import PreparedInsert, stamped_rows
 from civicspace.store.search import (
@@ -48,8 +49,7 @@ from civicspace.store.search import (
     text_filter,
     write_documents,
 )
-from civicspace.store.types import contains_term
-from civicspace.trust.journal import Snapshot
+from civicspace.store.snapshot import Snapshot
 
 Clock = Callable[[], dt.datetime]
 
@@ -163,6 +163,8 @@ class Journal(Protocol):
     revision and writes the audit trail; :class:`civicspace.trust.NoJournal` keeps nothing.
     """
 
+    keeps_audit_head: bool  # does every change move the audit head (see store.counts)?
+
     def inserted(
         self,
         conn: Connection,
@@ -210,26 +212,23 @@ class Journal(Protocol):
 
 class Store:
     """Records in one database. ``clock`` is injectable so tests control time; ``journal``
-    receives every change (revisions, audit trail); ``civicspace.trust.NoJournal()``
-    switches that off."""
+    receives every change (revisions, audit trail): :func:`civicspace.application.open_store`
+    hands in the revision journal, ``civicspace.trust.NoJournal()`` keeps nothing."""
 
     def __init__(
         self,
         db: Database,
+        *,
+        journal: Journal,
         clock: Clock = utcnow,
-        journal: Journal | None = None,
         counts: CountCache | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
-        from civicspace.trust.journal import RevisionJournal
-
-        if journal is None:
-            journal = RevisionJournal()
-        self.journal: Journal = journal
-        # Cached counts are valid while the audit head stands still, which only the revision
-        # journal's audit entries guarantee (see civicspace.store.counts).
-        if counts is None and isinstance(journal, RevisionJournal):
+        self.journal = journal
+        # Cached counts are valid while the audit head stands still, which only a journal
+        # that writes audit entries guarantees (see civicspace.store.counts).
+        if counts is None and journal.keeps_audit_head:
             counts = CountCache()
         self.count_cache = counts
 

@@ -42,9 +42,9 @@ from civicspace.crypto import (
     require_keyring,
 )
 from civicspace.crypto.sealing import sealer
+from civicspace.db import schema as t
 from civicspace.model.records import VISIBILITY_RANK, Record
 from civicspace.model.vocabulary import vocabulary
-from civicspace.store import schema as t
 from civicspace.store.bulk import PreparedRows, prepare_rows, write_rows
 from civicspace.store.counts import Counter, plain_counter
 from civicspace.text import fold, fold_tokens

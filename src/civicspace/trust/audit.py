@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlalchemy import Connection, LargeBinary, bindparam, insert, select, text, update
 
-from civicspace.store.db import Database
+from civicspace.db.audit import audit_head, audit_log
+from civicspace.db.engine import Database
 from civicspace.trust.files import atomic_file
-from civicspace.trust.tables import audit_head, audit_log
 
 GENESIS = "0" * 64
 HASHED_FIELDS = ("seq", "at", "actor", "action", "kind", "record_id", "detail")

@@ -41,8 +41,9 @@ from sqlalchemy import (
     text,
 )
 
-from civicspace.store.db import Database, resolve_url
-from civicspace.store.schema import RECORD_TABLES, metadata
+from civicspace.application import open_database
+from civicspace.db.engine import Database, resolve_url
+from civicspace.db.schema import RECORD_TABLES, metadata
 from civicspace.trust import audit
 from civicspace.trust.files import atomic_file
 from civicspace.trust.sealing import BackupKey, OpenedReader, SealedWriter
@@ -50,11 +51,11 @@ from civicspace.trust.sealing import BackupKey, OpenedReader, SealedWriter
 FORMAT = "civicspace-backup"
 # Capability packages whose tables live on the shared metadata; optional ones may be absent.
 TABLE_MODULES = (
-    "civicspace.access.tables",
-    "civicspace.victims.tables",
-    "civicspace.trust.tables",
-    "civicspace.crypto.tables",
-    "civicspace.evidence.tables",
+    "civicspace.db.accounts",
+    "civicspace.db.victim_lists",
+    "civicspace.db.audit",
+    "civicspace.db.keys",
+    "civicspace.db.evidence",
 )
 DEFAULT_EVIDENCE = Path("var/evidence")
 # A restore target holding any of these is in use: refuse rather than mix two databases.
@@ -249,10 +250,10 @@ def restore_backup(
         snapshot = work / "database.sqlite"
         if url.startswith("sqlite:///") and snapshot.exists():
             shutil.copyfile(snapshot, url.removeprefix("sqlite:///"))
-            db = Database.connect(target)
+            db = open_database(target)
             db.migrate()
         else:
-            db = Database.connect(target)
+            db = open_database(target)
             db.migrate()
             _load_tables(db, work, snapshot if snapshot.exists() else None)
         try:
@@ -282,7 +283,7 @@ def _counts(db: Database) -> dict[str, int]:
 
 def _load_tables(db: Database, work: Path, sqlite_snapshot: Path | None) -> None:
     """Copy every known table into the migrated, empty ``db`` (from JSON lines or a SQLite file)."""
-    source_db = Database.connect(sqlite_snapshot) if sqlite_snapshot else None
+    source_db = open_database(sqlite_snapshot) if sqlite_snapshot else None
     try:
         with db.begin() as conn:
             tables = known_tables(conn)

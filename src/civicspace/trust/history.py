@@ -13,11 +13,11 @@ from sqlalchemy import Connection, Row, select
 from sqlalchemy.exc import IntegrityError
 
 from civicspace.access.policy import AccessDenied, Viewer
+from civicspace.db.audit import revisions
 from civicspace.model.records import Record, references
 from civicspace.store.mapping import MAPPINGS
 from civicspace.store.repository import NotFound, Store, redact
 from civicspace.trust.journal import actor_of, opened_side, record_from_json
-from civicspace.trust.tables import revisions
 
 # Provenance changes with every revision; the revision itself says who and when.
 _NOT_DIFFED = {"version", "updated_at", "updated_by"}

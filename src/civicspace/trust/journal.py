@@ -22,11 +22,12 @@ from sqlalchemy.engine import Dialect
 from civicspace.access.policy import Viewer
 from civicspace.crypto import Sealed, associated_data, is_sealed
 from civicspace.crypto.sealing import require_keyring
+from civicspace.db.audit import revisions
+from civicspace.db.engine import among_ids, bound_ids
 from civicspace.model.records import Record, record_type
 from civicspace.store.bulk import PreparedRows, bulk_insert, prepare_rows, write_rows
-from civicspace.store.db import among_ids, bound_ids
+from civicspace.store.snapshot import Snapshot, record_json, snapshot
 from civicspace.trust import audit
-from civicspace.trust.tables import revisions
 
 GUARD = {"public": 0, "restricted": 1, "confidential": 2}
 
@@ -58,36 +59,6 @@ def opened_side(
         return stored
     keyring = require_keyring(conn, "confidential revisions")
     return keyring.open(stored, revision_aad(kind, record_id, number, side), conn)
-
-
-def record_json(record: Record) -> str:
-    """A record as JSON, the same fields as in an export bundle, in the model's field order.
-
-    Pydantic writes it directly (several times faster than ``json.dumps`` of a dump).
-    """
-    return record.model_dump_json(exclude_none=True)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a revision keeps of a record: who may read it and its JSON (:func:`record_json`).
-
-    An import's worker processes render these, so the process that writes only stores them.
-    """
-
-    kind: str
-    id: str
-    visibility: str
-    verification: str
-    json: str
-
-
-def snapshot(record: Record | Snapshot) -> Snapshot:
-    if isinstance(record, Snapshot):
-        return record
-    return Snapshot(
-        record.kind, record.id, record.visibility, record.verification, record_json(record)
-    )
 
 
 def record_from_json(kind: str, text: str) -> Record:
@@ -191,6 +162,8 @@ def _numbers(dialect: Dialect) -> Select[Any]:
 
 class RevisionJournal:
     """Keeps every change as a revision and audits changes, exports and confidential reads."""
+
+    keeps_audit_head = True
 
     def __init__(self, audit_reads: bool = True) -> None:
         self.audit_reads = audit_reads
@@ -396,6 +369,7 @@ class NoJournal:
     """Keeps nothing: no revisions, no audit (for measuring what the journal costs)."""
 
     audit_reads = False
+    keeps_audit_head = False
 
     def inserted(self, *args: Any, **kwargs: Any) -> None:
         return None

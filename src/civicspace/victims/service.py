@@ -1,6 +1,6 @@
 """The victim-list services the CLI and the web app call: import, link, review, export.
 
-Each takes a :class:`~civicspace.store.db.Database`; nothing here knows about terminals
+Each takes a :class:`~civicspace.db.engine.Database`; nothing here knows about terminals
 or HTTP.
 """
 
@@ -17,7 +17,16 @@ import pandas as pd
 from sqlalchemy import and_, delete, insert, or_, select, update
 
 from civicspace.access.policy import AccessDenied, Viewer
-from civicspace.store.db import Database
+from civicspace.db.engine import Database
+from civicspace.db.victim_lists import (
+    linkage_apart,
+    linkage_clusters,
+    linkage_pairs,
+    linkage_runs,
+    review_decisions,
+    victim_list_records,
+    victim_lists,
+)
 from civicspace.victims.importer import LIST_KINDS, ListImportError, read_list_file
 from civicspace.victims.linkage import (
     DEFAULT_MODEL,
@@ -28,15 +37,6 @@ from civicspace.victims.linkage import (
     pair_key,
 )
 from civicspace.victims.normalise import NORMALISER_VERSION, normalise
-from civicspace.victims.tables import (
-    linkage_apart,
-    linkage_clusters,
-    linkage_pairs,
-    linkage_runs,
-    review_decisions,
-    victim_list_records,
-    victim_lists,
-)
 
 DECISIONS = ("same", "different")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}$")

@@ -11,7 +11,8 @@ from itsdangerous import URLSafeSerializer
 
 from civicspace.access.accounts import Accounts
 from civicspace.access.tokens import Tokens
-from civicspace.store.db import Database
+from civicspace.application import open_store
+from civicspace.db.engine import Database
 from civicspace.store.repository import Store
 from civicspace.web import errors
 from civicspace.web.admin import build_admin
@@ -53,7 +54,7 @@ def create_app(
     )
     app.state.services = Services(
         db=db,
-        store=store or Store(db),
+        store=store or open_store(db),
         accounts=accounts,
         tokens=Tokens(
             accounts,

@@ -19,7 +19,7 @@ from jinja2 import Environment
 from civicspace.access.accounts import Accounts, User
 from civicspace.access.policy import Viewer
 from civicspace.access.tokens import Tokens
-from civicspace.store.db import Database
+from civicspace.db.engine import Database
 from civicspace.store.repository import Store
 from civicspace.web.errors import InputError, NotAuthenticated
 from civicspace.web.settings import Settings

@@ -21,6 +21,8 @@ import sys
 import time
 from typing import Any
 
+from civicspace.application import open_database
+
 WORKER_ENV = "CIVICSPACE_DATABASE_URL"
 
 
@@ -41,11 +43,10 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 def app_from_environment() -> Any:
     """The app of one worker: the database and settings its parent put in the environment."""
-    from civicspace.store.db import Database
     from civicspace.web.app import create_app
     from civicspace.web.settings import Settings
 
-    return create_app(Database.connect(os.environ[WORKER_ENV]), Settings.from_env())
+    return create_app(open_database(os.environ[WORKER_ENV]), Settings.from_env())
 
 
 def run_worker(host: str, port: int) -> None:

@@ -10,8 +10,9 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
+from civicspace import application
 from civicspace.access.policy import Viewer
-from civicspace.store.db import Database
+from civicspace.db.engine import Database
 from civicspace.store.repository import Store
 
 console = Console()
@@ -33,13 +34,13 @@ def state(ctx: typer.Context) -> CliState:
 
 def open_database(ctx: typer.Context) -> Database:
     """The database named by ``--db`` (or the environment/default), migrated to the newest schema."""
-    db = Database.connect(state(ctx).db_url)
+    db = application.open_database(state(ctx).db_url)
     db.migrate()
     return db
 
 
 def open_store(ctx: typer.Context) -> Store:
-    return Store(open_database(ctx))
+    return application.open_store(open_database(ctx))
 
 
 def viewer(ctx: typer.Context) -> Viewer:

@@ -17,7 +17,8 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from civicspace.cli_common import (
+from civicspace import application
+from civicspace.cli.common import (
     console,
     fail,
     open_database,
@@ -27,7 +28,6 @@ from civicspace.cli_common import (
     viewer,
 )
 from civicspace.model.records import KINDS
-from civicspace.store.db import Database
 from civicspace.trust import audit
 from civicspace.trust.backup import RestoreError, create_backup, default_evidence, restore_backup
 from civicspace.trust.history import history, restore, undelete
@@ -217,7 +217,7 @@ def restore_command(
         fail("name the target database with --db")
     key = _key(key_file, passphrase_stdin, confirm=False)
     try:
-        folder = evidence or default_evidence(Database.connect(target))
+        folder = evidence or default_evidence(application.open_database(target))
         summary = restore_backup(backup, target, key, folder)
     except (RestoreError, BackupKeyError) as exc:
         fail(str(exc))

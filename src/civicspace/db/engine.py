@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import (
     ARRAY,
@@ -25,10 +25,6 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Dialect
-
-from civicspace.crypto import sealing
-from civicspace.crypto.keyring import Keyring
-from civicspace.crypto.keys import MasterKey, master_key_from_environment
 
 DEFAULT_SQLITE_FILE = "civicspace.sqlite"
 
@@ -78,38 +74,30 @@ def default_key_file(url: str) -> Path | None:
 class Database:
     """A connection pool to one database, and the way to migrate it to the current schema.
 
-    ``keyring`` opens the confidential fields; without one, confidential records are
-    refused rather than stored in plaintext. The keyring travels with every connection
-    as an execution option, where :mod:`civicspace.crypto.sealing` finds it.
+    This layer knows nothing of keys: :func:`civicspace.application.open_database` gives
+    a database its keyring (``keyring``, carried by every connection of ``engine`` as an
+    execution option) and the step that runs after each migration (``after_migrate``).
     """
 
-    def __init__(
-        self, engine: Engine, keyring: Keyring | None = None, key_file: Path | None = None
-    ) -> None:
+    def __init__(self, engine: Engine, key_file: Path | None = None) -> None:
         self.base_engine = engine
-        self.key_file = key_file
-        sealing.install(engine)
         self.engine = engine
-        self.keyring: Keyring | None = None
-        if keyring is not None:
-            self.use_keyring(keyring)
+        self.key_file = key_file
+        self.keyring: Any = None
+        self.after_migrate: list[Callable[[Database], None]] = []
 
-    def use_keyring(self, keyring: Keyring) -> None:
-        self.keyring = keyring
-        self.engine = self.base_engine.execution_options(**{sealing.OPTION: keyring})
+    def with_connection_option(self, name: str, value: Any) -> None:
+        """Every connection from now on carries ``value`` as its execution option ``name``."""
+        self.engine = self.base_engine.execution_options(**{name: value})
 
     @classmethod
     def connect(
         cls,
         target: str | os.PathLike[str] | None = None,
-        keyring: Keyring | None | Literal["settings"] = "settings",
+        key_file: Path | None = None,
         **engine_options: Any,
     ) -> Database:
-        """Open ``target``; the keyring comes from the settings unless one is given.
-
-        Settings: ``CIVICSPACE_MASTER_KEY``, else the file named by
-        ``CIVICSPACE_MASTER_KEY_FILE``, else ``<database>.key`` beside a SQLite file.
-        """
+        """Open ``target`` (see :func:`resolve_url`); no keyring, no migration."""
         url = resolve_url(target)
         if url.startswith("sqlite:///"):
             path = Path(url.removeprefix("sqlite:///"))
@@ -117,18 +105,13 @@ class Database:
                 raise DatabaseError(
                     f"cannot create database {path}: folder {path.parent} does not exist"
                 )
-        # A new SQLite database gets its own key file, unless a keyring (or None) is given.
-        key_file = default_key_file(url) if keyring == "settings" else None
-        if keyring == "settings":
-            master = master_key_from_environment(key_file)
-            keyring = Keyring(master) if master else None
         try:
             engine = create_engine(url, **engine_options)
         except Exception as exc:  # malformed URL, missing driver
             raise DatabaseError(f"cannot open database {url!r}: {exc}") from exc
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        return cls(engine, keyring, key_file)
+        return cls(engine, key_file)
 
     @property
     def dialect(self) -> str:
@@ -149,7 +132,7 @@ class Database:
 
         config = Config()
         config.set_main_option(
-            "script_location", str(resources.files("civicspace.store").joinpath("migrations"))
+            "script_location", str(resources.files("civicspace.db").joinpath("migrations"))
         )
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         return config
@@ -165,22 +148,8 @@ class Database:
                 command.upgrade(config, "heads")
         except Exception as exc:
             raise DatabaseError(f"cannot migrate {self.url}: {exc}") from exc
-        self._ensure_keys()
-
-    def _ensure_keys(self) -> None:
-        """Give a new SQLite database its key file, and any keyed database its data keys."""
-        from civicspace.crypto.tables import crypto_keys
-
-        if self.keyring is None and self.key_file is not None:
-            with self.engine.begin() as conn:
-                has_keys = conn.execute(select(crypto_keys.c.key_id).limit(1)).first()
-            if has_keys is None and not self.key_file.exists():
-                master = MasterKey.generate()
-                master.write(self.key_file)
-                self.use_keyring(Keyring(MasterKey(master.secret, str(self.key_file))))
-        if self.keyring is not None:
-            with self.engine.connect() as conn:
-                self.keyring.unlock(conn)
+        for step in self.after_migrate:
+            step(self)
 
     def is_initialised(self) -> bool:
         return "alembic_version" in inspect(self.engine).get_table_names()

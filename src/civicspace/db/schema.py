@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
 )
 
-from civicspace.store.types import FuzzyDateType, TermList
+from civicspace.db.types import FuzzyDateType, TermList
 
 metadata = MetaData(
     naming_convention={

@@ -46,7 +46,7 @@ def _fail(message: str) -> None:
 
 
 def _database(ctx: typer.Context) -> Any:
-    from civicspace.cli_common import open_database
+    from civicspace.cli.common import open_database
 
     return open_database(ctx)
 
@@ -56,7 +56,7 @@ def _viewer(ctx: typer.Context, require: Callable[[Viewer], None]) -> Viewer:
 
     Checked before the database is opened, so a refused command creates nothing.
     """
-    from civicspace.cli_common import viewer
+    from civicspace.cli.common import viewer
 
     who = viewer(ctx)
     try:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from civicspace.cli_common import console, open_store, print_json, report_error, viewer
+from civicspace.cli.common import console, open_store, print_json, report_error, viewer
 
 evidence_app = typer.Typer(help="Evidence files and their chain of custody.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print only JSON.")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text
 
-from civicspace.store.schema import ID, metadata
+from civicspace.db.schema import ID, metadata
 
 # One row per change of one record. ``before``/``after`` hold the whole record as JSON
 # (null before a create, null after a delete), so a deleted record stays recoverable.

@@ -3,11 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-import civicspace.access.tables  # noqa: F401  (accounts tables, so autogenerate keeps them)
-import civicspace.crypto.tables  # noqa: F401  (wrapped data keys)
-import civicspace.evidence.tables  # noqa: F401  (evidence files, chain of custody)
-import civicspace.trust.tables  # noqa: F401  (revisions and audit log)
-from civicspace.store.schema import metadata
+# Every table of the project, listed in one place, so autogenerate proposes nothing.
+from civicspace.db import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

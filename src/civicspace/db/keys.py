@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, String, Table, Text
 
-from civicspace.store.schema import metadata
+from civicspace.db.schema import metadata
 
 # One row per (data key, master key) wrapping. During a master key rotation a data key
 # briefly has two wrappings, so the old and the new key file both open the database.

@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
 )
 
-from civicspace.store.schema import metadata
+from civicspace.db.schema import metadata
 
 ID = String(200)
 

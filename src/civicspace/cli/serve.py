@@ -11,8 +11,8 @@ import typer
 
 from civicspace.access.accounts import Accounts
 from civicspace.access.tokens import Tokens
-from civicspace.cli_common import console, fail, open_database, state
-from civicspace.store.db import resolve_url
+from civicspace.cli.common import console, fail, open_database, state
+from civicspace.db.engine import resolve_url
 
 DEMO_USERS = (("editor", "editor"), ("researcher", "researcher"), ("viewer", "viewer"))
 

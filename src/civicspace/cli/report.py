@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from civicspace.cli_common import console, open_store, viewer
+from civicspace.cli.common import console, open_store, viewer
 from civicspace.model.dates import FuzzyDate
 
 

@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
-from civicspace.cli_common import console, fail, state
+from civicspace.application import open_database
+from civicspace.cli.common import console, fail, state
 from civicspace.crypto.keyring import Keyring
 from civicspace.crypto.keys import ENV_KEY, ENV_KEY_FILE, MasterKey
-from civicspace.crypto.tables import crypto_keys
-from civicspace.store.db import Database, default_key_file, resolve_url
+from civicspace.db.engine import default_key_file, resolve_url
+from civicspace.db.keys import crypto_keys
 
 keys_app = typer.Typer(help="Encryption keys of confidential fields.", no_args_is_help=True)
 KeyFileOpt = Annotated[
@@ -46,7 +47,7 @@ def init(ctx: typer.Context, key_file: KeyFileOpt = None) -> None:
         fail(f"{path} exists already; rotate it with: civicspace keys rotate")
     master = MasterKey.generate()
     master.write(path)
-    db = Database.connect(state(ctx).db_url, keyring=Keyring(MasterKey(master.secret, str(path))))
+    db = open_database(state(ctx).db_url, keyring=Keyring(MasterKey(master.secret, str(path))))
     db.migrate()
     console.print(f"Master key {master.id} written to {path} (keep a copy offline).")
     if path != default_key_file(db.url):
@@ -68,10 +69,10 @@ def rotate(
     evidence: EvidenceOpt = None,
 ) -> None:
     """Wrap the data keys under a new master key (no data rewritten, no downtime)."""
-    from civicspace.crypto.rotation import new_data_key_active, rewrap
-    from civicspace.crypto.rotation import reencrypt as seal_again
+    from civicspace.trust.rotation import new_data_key_active, rewrap
+    from civicspace.trust.rotation import reencrypt as seal_again
 
-    db = Database.connect(state(ctx).db_url)
+    db = open_database(state(ctx).db_url)
     db.migrate()
     if db.keyring is None:
         fail("no master key is configured: civicspace keys init")
@@ -103,9 +104,9 @@ def remove(
 ) -> None:
     """Delete a retired data key once nothing is sealed under it (checks every table)."""
     from civicspace.crypto.keyring import KeyProblem
-    from civicspace.crypto.rotation import remove_data_key
+    from civicspace.trust.rotation import remove_data_key
 
-    db = Database.connect(state(ctx).db_url)
+    db = open_database(state(ctx).db_url)
     db.migrate()
     try:
         remove_data_key(db, key_id, evidence)
@@ -117,7 +118,7 @@ def remove(
 @keys_app.command("status")
 def status(ctx: typer.Context) -> None:
     """Which master key this command uses and which data keys the database holds."""
-    db = Database.connect(state(ctx).db_url)
+    db = open_database(state(ctx).db_url)
     db.migrate()
     if db.keyring is None:
         console.print("No master key configured: confidential records are refused.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
 
-from civicspace.store.schema import metadata
+from civicspace.db.schema import metadata
 
 users = Table(
     "users",

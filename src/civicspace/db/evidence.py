@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-from civicspace.store.schema import ID, metadata
+from civicspace.db.schema import ID, metadata
 
 # One row per file attached to one record. The content lives outside the database, named
 # by its SHA-256 (or, for a confidential record's file, by a keyed token of it, so the

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from civicspace.cli_common import console, open_store, print_json, viewer
+from civicspace.cli.common import console, open_store, print_json, viewer
 from civicspace.model.dates import FuzzyDate
 
 rating_app = typer.Typer(

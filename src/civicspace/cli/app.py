@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from civicspace.access.policy import ROLES
 from civicspace.cases import political_prisoners, upcoming_deadlines
-from civicspace.cli_common import (
+from civicspace.cli.common import (
     CliState,
     console,
     open_database,
@@ -27,12 +27,12 @@ from civicspace.cli_common import (
     state,
     viewer,
 )
+from civicspace.db.engine import DatabaseError
 from civicspace.ingest import acled, bundle, csv_records
 from civicspace.ingest.errors import ImportRejected
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import KINDS
 from civicspace.model.vocabulary import VocabularyError
-from civicspace.store.db import DatabaseError
 from civicspace.store.repository import NotFound, RecordQuery, VersionConflict
 
 
@@ -432,13 +432,13 @@ def _print_prisoners(rows: list[dict], title: str) -> None:  # type: ignore[type
 # Capabilities in their own packages add their commands here (each module's
 # ``register(app)``); the core CLI stays one thin file.
 PLUGIN_MODULES = (
-    "civicspace.victims.cli",
-    "civicspace.reports.cli",
-    "civicspace.rating.cli",
-    "civicspace.web.cli",
-    "civicspace.trust.cli",
-    "civicspace.crypto.cli",
-    "civicspace.evidence.cli",
+    "civicspace.cli.lists",
+    "civicspace.cli.report",
+    "civicspace.cli.rating",
+    "civicspace.cli.serve",
+    "civicspace.cli.trust",
+    "civicspace.cli.keys",
+    "civicspace.cli.evidence",
 )
 
 
@@ -453,7 +453,7 @@ def _register_plugins() -> None:
         module = importlib.import_module(name)
         if hasattr(module, "register"):
             module.register(app)
-        elif name == "civicspace.victims.cli":
+        elif name == "civicspace.cli.lists":
             app.add_typer(module.app, name="lists")
 
 

@@ -45,8 +45,8 @@ from civicspace.crypto.keyring import (
 )
 from civicspace.crypto.keys import KeyProblem, MasterKey
 from civicspace.crypto.sealing import Sealed
-from civicspace.crypto.tables import crypto_keys
-from civicspace.store.db import Database
+from civicspace.db.engine import Database
+from civicspace.db.keys import crypto_keys
 from civicspace.store.mapping import MAPPINGS, PROTECTED, load_records, record_rows
 from civicspace.store.search import index_records
 
@@ -182,8 +182,8 @@ def _reseal_revisions(db: Database, keyring: Keyring, batch: int) -> int:
 
     Revisions are never changed otherwise, so no writer competes for these rows.
     """
+    from civicspace.db.audit import revisions
     from civicspace.trust.journal import revision_aad
-    from civicspace.trust.tables import revisions
 
     with db.begin() as conn:
         current = f"{HEADER}:{keyring.active_cipher(conn)[0]}:"
@@ -231,9 +231,9 @@ def sealed_under(db: Database, key_id: str, evidence: Path | None = None) -> dic
     Reads every text column of every table: a check before removing a key, not a query
     for every day.
     """
+    from civicspace.db.evidence import evidence_files
     from civicspace.evidence import evidence_dir
     from civicspace.evidence.blobs import BlobFolder, sealed_key_id
-    from civicspace.evidence.tables import evidence_files
 
     found: dict[str, int] = {}
     pattern = f"%{HEADER}:{key_id}:%"
