@@ -106,17 +106,14 @@ _INITIAL: Final = re.compile(r"^([^\W\d_]{1,4})\.$|^([^\W\d_])$")
 _GLUED_INITIALS: Final = re.compile(r"([^\W\d_]{1,4}\.)(?=[^\W\d_])")
 
 
-_APOSTROPHES: Final = re.compile(r"(?<=\w)['`\u2019\u201d\u02bc\u02b9](?=\w)")
-
-
 def name_fold(text: str) -> str:
-    """:func:`~civicspace.text.translit.fold` made blind to two more name spellings.
+    """:func:`~civicspace.text.translit.fold` made blind to one more name spelling.
 
-    BGN/PCGN writes soft and hard signs as apostrophes inside a word ("Il\u2019in"), which
-    ``fold`` reads as a word break; and "ё" is spelled "yo"/"io" or "e" ("Пётр", "Pyotr",
-    "Petr"). Both are folded here, for names only, so search keys stay as they are.
+    "ё" is spelled "yo"/"io" or "e" ("Пётр", "Pyotr", "Petr"); that is folded here, for
+    names only, so search keys stay as they are. (BGN/PCGN's apostrophes inside a word,
+    "Il\u2019in", ``fold`` itself keeps within the word.)
     """
-    key = fold(_APOSTROPHES.sub("", text))
+    key = fold(text)
     return _REPEATS.sub(r"\1", key.replace("io", "e"))
 
 

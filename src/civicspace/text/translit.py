@@ -209,9 +209,14 @@ _DIGRAPHS: Final = (
     ("ng", "n"),
     ("ts", "c"),
 )
-_APOSTROPHES: Final = str.maketrans("", "", "'\u2019\u02bc\u201d`")
+# An apostrophe inside a word (BGN's soft and hard signs, "Il’in") separates letters
+# without ending the word: each side is folded on its own, so BGN's "BANG’HA" (БАҢЬҺА)
+# is "ng" + "h" like the Cyrillic, never the digraph "gh". A private-use character
+# stands for it while a word is folded.
+_SEPARATOR: Final = "\ue000"
+_APOSTROPHES: Final = str.maketrans({c: _SEPARATOR for c in "'\u2019\u02bc\u02b9\u201d`"})
 _REPEATS = re.compile(r"(.)\1+")
-_TOKEN = re.compile(r"[^\W_]+")
+_TOKEN = re.compile(r"[^\W_]+(?:\ue000+[^\W_]+)*")
 
 
 # Cyrillic letters go straight to their folded Latin form (ж -> j, not zh), so that a
@@ -221,6 +226,8 @@ _FOLD_CYRILLIC: Final = {**_BASE, "ж": "j", "х": "h", "щ": "sh"}
 
 @lru_cache(maxsize=262_144)  # names and vocabulary repeat endlessly in a corpus
 def _fold_word(word: str) -> str:
+    if _SEPARATOR in word:
+        return _fold_word("".join(_fold_word(part) for part in word.split(_SEPARATOR) if part))
     if word.isascii() and word.isdigit():  # numbers are most of the words seen only once
         return _REPEATS.sub(r"\1", word)
     word = "".join(_FOLD_CYRILLIC.get(c, c) for c in word.lower())
@@ -247,7 +254,7 @@ def _fold_chunk(chunk: str) -> tuple[str, ...]:
 def fold_tokens(text: str) -> list[str]:
     """The folding keys of each word of ``text`` (see :func:`fold`).
 
-    Apostrophes inside a word are dropped first: BGN's "Il’in" is one word, "Ilin".
+    Apostrophes inside a word keep it one word: BGN's "Il’in" is "ilin".
     Whitespace never joins or splits a word, so the text is folded a piece between
     spaces at a time, and pieces repeat enough to be remembered (6 times faster).
     """
