@@ -5,6 +5,11 @@ any unique string), a visibility (who may read it), a verification status, its s
 and provenance (who created and last changed it, when, and a version counter used for
 optimistic concurrency). Vocabulary fields are checked against the YAML vocabularies,
 so an unknown term fails with the list of allowed terms.
+
+Each field carries its meaning as markers (:mod:`civicspace.model.markers`): what an id
+refers to (``Ref``), what is encrypted when the record is confidential (``Sealed``), what
+search indexes (``Searchable``), which vocabulary a term comes from (``Term``). Each kind
+declares the rest in its ``spec``; :mod:`civicspace.model.kinds` derives everything else.
 """
 
 from __future__ import annotations
@@ -12,31 +17,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from civicspace.model.dates import FuzzyDate
+from civicspace.model.markers import Internal, KindSpec, Ref, Sealed, Searchable, Term
 from civicspace.model.vocabulary import legal_article, vocabulary
 
-
-def _term(name: str) -> AfterValidator:
-    return AfterValidator(lambda value: vocabulary(name).check(value))
-
-
-Visibility = Annotated[str, _term("visibility")]
-Verification = Annotated[str, _term("verification status")]
-Freedom = Annotated[str, _term("freedom")]
-ViolationType = Annotated[str, _term("violation type")]
-PersonRole = Annotated[str, _term("person role")]
-ParticipantRole = Annotated[str, _term("participant role")]
-CaseEventKind = Annotated[str, _term("case event kind")]
-OrganisationKind = Annotated[str, _term("organisation kind")]
-RegistrationStatus = Annotated[str, _term("registration status")]
-LawStageKind = Annotated[str, _term("law stage")]
-SentenceType = Annotated[str, _term("sentence type")]
-RatingBand = Annotated[str, _term("rating band")]
-Reliability = Annotated[str, _term("source reliability grade")]
+Visibility = Annotated[str, Term("visibility")]
+Verification = Annotated[str, Term("verification status")]
+Freedom = Annotated[str, Term("freedom")]
+ViolationType = Annotated[str, Term("violation type")]
+PersonRole = Annotated[str, Term("person role")]
+ParticipantRole = Annotated[str, Term("participant role")]
+CaseEventKind = Annotated[str, Term("case event kind")]
+OrganisationKind = Annotated[str, Term("organisation kind")]
+RegistrationStatus = Annotated[str, Term("registration status")]
+LawStageKind = Annotated[str, Term("law stage")]
+SentenceType = Annotated[str, Term("sentence type")]
+RatingBand = Annotated[str, Term("rating band")]
+Reliability = Annotated[str, Term("source reliability grade")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 RecordId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s/]+$")]
+# What a record's ``country`` is: a code that must be in the countries table.
+CountryRef = Annotated[CountryCode, Ref("countries")]
 
 VISIBILITY_RANK = {"public": 0, "restricted": 1, "confidential": 2}
 
@@ -52,6 +55,8 @@ def _no_nul(value: Any) -> Any:
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # A list of these has a one-cell form in flat (CSV) exports.
+    flat: ClassVar[bool] = False
 
     # PostgreSQL cannot store NUL in text; refuse it for every backend alike.
     _reject_nul = field_validator("*", mode="after")(_no_nul)
@@ -60,6 +65,7 @@ class Model(BaseModel):
 class Name(Model):
     """One written form of a name: ``Жанболат Мамай`` (Cyrl, kk) or ``Zhanbolat Mamai``."""
 
+    flat: ClassVar[bool] = True
     text: str = Field(min_length=1)
     script: str | None = Field(None, description="ISO 15924: Cyrl, Latn ...")
     lang: str | None = Field(None, description="ISO 639-1: kk, ru, en ...")
@@ -68,24 +74,32 @@ class Name(Model):
 class Citation(Model):
     """A link from a record to a source, with where in the source the fact is."""
 
-    source_id: RecordId
+    flat: ClassVar[bool] = True
+    source_id: Annotated[RecordId, Ref("sources")]
     locator: str | None = Field(None, description="section, page or paragraph")
 
 
 class Record(Model):
-    """Fields shared by every kind of record."""
+    """Fields shared by every kind of record; a kind's ``spec`` also sets its ``kind``."""
 
     kind: ClassVar[str]
-    id: RecordId
+    spec: ClassVar[KindSpec]
+    id: Annotated[RecordId, Internal()]
     visibility: Visibility = "public"
     verification: Verification = "unverified"
     sources: list[Citation] = Field(default_factory=list)
-    notes: str | None = None
-    created_at: dt.datetime | None = None
-    created_by: str | None = None
-    updated_at: dt.datetime | None = None
-    updated_by: str | None = None
-    version: int = 0
+    notes: Annotated[str | None, Sealed()] = None
+    created_at: Annotated[dt.datetime | None, Internal()] = None
+    created_by: Annotated[str | None, Internal()] = None
+    updated_at: Annotated[dt.datetime | None, Internal()] = None
+    updated_by: Annotated[str | None, Internal()] = None
+    version: Annotated[int, Internal()] = 0
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "spec" in cls.__dict__:
+            cls.kind = cls.spec.kind
 
 
 class Country(Model):
@@ -99,7 +113,7 @@ class Location(Model):
     """A place; admin1..3 follow the country's administrative levels (ACLED's convention)."""
 
     id: RecordId
-    country: CountryCode
+    country: CountryRef
     name: str
     names: list[Name] = Field(default_factory=list)
     admin1: str | None = None
@@ -115,15 +129,26 @@ class Location(Model):
 class Source(Record):
     """Where a fact comes from. A confidential source's identity stays confidential."""
 
-    kind: ClassVar[str] = "sources"
-    title: str
-    publisher: str | None = None
-    url: str | None = None
+    spec: ClassVar[KindSpec] = KindSpec(
+        "sources",
+        label="Sources",
+        caption="title",
+        date="published",
+        id_prefix="src",
+        list_columns=("title", "publisher", "published", "reliability"),
+        sections={
+            "source": ("title", "publisher", "url", "published", "language", "reliability"),
+            "confidentiality": ("confidential", "public_label"),
+        },
+    )
+    title: Annotated[str, Searchable("A", identifies=True), Sealed()]
+    publisher: Annotated[str | None, Searchable("B", identifies=True), Sealed()] = None
+    url: Annotated[str | None, Sealed()] = None
     published: FuzzyDate | None = None
     language: str | None = None
     reliability: Reliability | None = None
     confidential: bool = False
-    public_label: str | None = Field(
+    public_label: Annotated[str | None, Searchable("B")] = Field(
         None, description="What readers without access see instead of a confidential source"
     )
 
@@ -135,12 +160,17 @@ class Source(Record):
 
 
 class Participant(Model):
-    """A person or an organisation taking part in an incident, in a role."""
+    """A person or an organisation taking part in an incident, in a role.
 
-    person_id: RecordId | None = None
-    organisation_id: RecordId | None = None
+    The names of the party go into the incident's search document (``Searchable``),
+    unless the party is less visible than the incident.
+    """
+
+    flat: ClassVar[bool] = True
+    person_id: Annotated[RecordId | None, Ref("persons"), Searchable("B")] = None
+    organisation_id: Annotated[RecordId | None, Ref("organisations"), Searchable("B")] = None
     role: ParticipantRole
-    note: str | None = None
+    note: Annotated[str | None, Sealed()] = None  # a witness statement
 
     @model_validator(mode="after")
     def _exactly_one_party(self) -> Participant:
@@ -159,17 +189,31 @@ class IncidentCounts(Model):
 class Incident(Record):
     """Something that happened to civic freedoms on a (fuzzy) date at a place."""
 
-    kind: ClassVar[str] = "incidents"
-    title: str = Field(min_length=1)
+    spec: ClassVar[KindSpec] = KindSpec(
+        "incidents",
+        label="Incidents",
+        caption="title",
+        date="date",
+        id_prefix="incident",
+        summary=("title", "date", "freedoms", "violations"),
+        list_columns=("date", "title", "freedoms", "location_id"),
+        sections={
+            "what": ("title", "date", "end_date", "freedoms", "violations", "summary", "tags"),
+            "where": ("country", "location_id"),
+            "who": ("participants",),
+            "counts": ("counts",),
+        },
+    )
+    title: Annotated[str, Searchable("A"), Sealed()] = Field(min_length=1)
     date: FuzzyDate
     end_date: FuzzyDate | None = None
-    country: CountryCode
-    location_id: RecordId | None = None
+    country: CountryRef
+    location_id: Annotated[RecordId | None, Ref("locations")] = None
     freedoms: list[Freedom] = Field(min_length=1)
-    violations: list[ViolationType] = Field(default_factory=list)
+    violations: Annotated[list[ViolationType], Searchable("B")] = Field(default_factory=list)
     participants: list[Participant] = Field(default_factory=list)
     counts: IncidentCounts = Field(default_factory=IncidentCounts)
-    summary: str | None = None
+    summary: Annotated[str | None, Searchable("B"), Sealed()] = None
     tags: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -180,7 +224,7 @@ class Incident(Record):
 
 
 class Affiliation(Model):
-    organisation_id: RecordId
+    organisation_id: Annotated[RecordId, Ref("organisations")]
     role: str | None = Field(None, description="leader, member, correspondent ...")
     since: FuzzyDate | None = None
     until: FuzzyDate | None = None
@@ -189,37 +233,68 @@ class Affiliation(Model):
 class Person(Record):
     """A person, named in as many scripts and spellings as sources use."""
 
-    kind: ClassVar[str] = "persons"
-    name: Name
-    names: list[Name] = Field(default_factory=list, description="variants besides `name`")
+    spec: ClassVar[KindSpec] = KindSpec(
+        "persons",
+        label="People",
+        caption="name.text",
+        id_prefix="person",
+        list_columns=("name", "country", "roles"),
+        sections={
+            "names": ("name", "names"),
+            "person": ("gender", "birth_year", "country", "roles"),
+            "affiliations": ("affiliations",),
+            "description": ("description",),
+        },
+    )
+    name: Annotated[Name, Searchable("A", identifies=True), Sealed()]
+    names: Annotated[list[Name], Searchable("A", identifies=True), Sealed()] = Field(
+        default_factory=list, description="variants besides `name`"
+    )
     gender: Literal["female", "male", "other", "unknown"] = "unknown"
     birth_year: int | None = Field(None, ge=1900, le=2100)
-    country: CountryCode | None = None
-    roles: list[PersonRole] = Field(default_factory=list)
+    country: CountryRef | None = None
+    roles: Annotated[list[PersonRole], Searchable("B")] = Field(default_factory=list)
     affiliations: list[Affiliation] = Field(default_factory=list)
-    description: str | None = None
+    description: Annotated[str | None, Searchable("B", when_confidential=False), Sealed()] = None
 
     def all_names(self) -> list[Name]:
         return [self.name, *self.names]
 
 
 class Organisation(Record):
-    kind: ClassVar[str] = "organisations"
-    name: Name
-    names: list[Name] = Field(default_factory=list)
+    spec: ClassVar[KindSpec] = KindSpec(
+        "organisations",
+        label="Organisations",
+        caption="name.text",
+        id_prefix="org",
+        list_columns=("name", "org_kind", "registration_status", "country"),
+        sections={
+            "names": ("name", "names"),
+            "organisation": ("org_kind", "registration_status", "country", "description"),
+        },
+    )
+    name: Annotated[Name, Searchable("A", identifies=True), Sealed()]
+    names: Annotated[list[Name], Searchable("A", identifies=True), Sealed()] = Field(
+        default_factory=list
+    )
     org_kind: OrganisationKind
     registration_status: RegistrationStatus | None = None
-    country: CountryCode | None = None
-    description: str | None = None
+    country: CountryRef | None = None
+    description: Annotated[str | None, Searchable("B", when_confidential=False), Sealed()] = None
+
+
+# The people a case's charges, events and recognitions name are among its defendants.
+Defendant = Annotated[RecordId | None, Ref("persons", within="defendants")]
 
 
 class Charge(Model):
     """A charge under an article of a legal code in the registry (``KZ-CC`` art. 274)."""
 
+    flat: ClassVar[bool] = True
     code: str
     article: str
     part: str | None = None
-    person_id: RecordId | None = Field(None, description="the defendant, if several")
+    person_id: Defendant = Field(None, description="the defendant, if several")
     brought: FuzzyDate | None = None
     note: str | None = None
 
@@ -236,6 +311,10 @@ class Charge(Model):
         part = f" part {self.part}" if self.part else ""
         return f"{self.code} art. {self.article}{part} ({self.title})"
 
+    def search_text(self) -> str:
+        """What a case's search document holds of the charge: code, article and its title."""
+        return f"{self.code} {self.article} {self.title}"
+
 
 class Sentence(Model):
     type: SentenceType
@@ -250,7 +329,7 @@ class CaseEvent(Model):
     kind: CaseEventKind
     date: FuzzyDate
     until: FuzzyDate | None = None
-    person_id: RecordId | None = None
+    person_id: Defendant = None
     court: str | None = None
     sentence: Sentence | None = None
     outcome: str | None = Field(None, description="e.g. upheld, overturned, reduced")
@@ -266,9 +345,9 @@ class CaseEvent(Model):
 class Recognition(Model):
     """Recognition as a political prisoner (or similar) by a named body."""
 
-    person_id: RecordId
+    person_id: Annotated[RecordId, Ref("persons", within="defendants")]
     by: str = Field(description="who recognised, e.g. an expert group or an NGO")
-    organisation_id: RecordId | None = None
+    organisation_id: Annotated[RecordId | None, Ref("organisations")] = None
     date: FuzzyDate
     status: Literal["political_prisoner", "prisoner_of_conscience", "persecuted"] = (
         "political_prisoner"
@@ -277,14 +356,26 @@ class Recognition(Model):
 
 
 class LegalCase(Record):
-    kind: ClassVar[str] = "cases"
-    title: str
-    country: CountryCode
-    defendants: list[RecordId] = Field(min_length=1)
-    charges: list[Charge] = Field(default_factory=list)
+    spec: ClassVar[KindSpec] = KindSpec(
+        "cases",
+        label="Legal cases",
+        caption="title",
+        id_prefix="case",
+        list_columns=("title", "country", "defendants", "politically_motivated"),
+        sections={
+            "case": ("title", "country", "defendants", "summary", "politically_motivated"),
+            "charges": ("charges",),
+            "timeline": ("events",),
+            "recognitions": ("recognitions",),
+        },
+    )
+    title: Annotated[str, Searchable("A")]
+    country: CountryRef
+    defendants: Annotated[list[RecordId], Ref("persons"), Searchable("B")] = Field(min_length=1)
+    charges: Annotated[list[Charge], Searchable("B")] = Field(default_factory=list)
     events: list[CaseEvent] = Field(default_factory=list)
     recognitions: list[Recognition] = Field(default_factory=list)
-    summary: str | None = None
+    summary: Annotated[str | None, Searchable("B")] = None
     politically_motivated: bool | None = None
 
     @model_validator(mode="after")
@@ -304,25 +395,47 @@ class LegalCase(Record):
 class LawStage(Model):
     stage: LawStageKind
     date: FuzzyDate
-    note: str | None = None
+    note: Annotated[str | None, Searchable("B")] = None
 
 
 class Law(Record):
-    kind: ClassVar[str] = "laws"
-    title: str
-    country: CountryCode
+    spec: ClassVar[KindSpec] = KindSpec(
+        "laws",
+        label="Laws and drafts",
+        caption="title",
+        id_prefix="law",
+        list_columns=("title", "country", "is_draft", "restrictive"),
+        sections={
+            "law": ("title", "country", "is_draft", "freedoms", "restrictive", "assessment"),
+            "stages": ("stages",),
+        },
+    )
+    title: Annotated[str, Searchable("A")]
+    country: CountryRef
     is_draft: bool = True
     freedoms: list[Freedom] = Field(default_factory=list)
     stages: list[LawStage] = Field(default_factory=list)
-    assessment: str | None = None
+    assessment: Annotated[str | None, Searchable("B")] = None
     restrictive: bool | None = Field(None, description="does it restrict civic freedoms?")
 
 
 class Statistic(Record):
     """An aggregate figure reported by a source: "over 5,000 criminal cases initiated"."""
 
-    kind: ClassVar[str] = "statistics"
-    country: CountryCode
+    spec: ClassVar[KindSpec] = KindSpec(
+        "statistics",
+        label="Statistics",
+        caption="display",
+        date="as_of",
+        id_prefix="stat",
+        id_from="counts",
+        list_columns=("as_of", "display", "reported_by", "country"),
+        sections={
+            "figure": ("country", "value", "qualifier", "unit", "counts", "as_of"),
+            "context": ("reported_by", "freedoms", "topic"),
+        },
+    )
+    country: CountryRef
     value: float
     qualifier: Literal["exactly", "about", "over", "at least", "under", "at most", "close to"] = (
         "exactly"
@@ -330,9 +443,11 @@ class Statistic(Record):
     unit: str = Field(description="people, cases, percent ...")
     counts: str = Field(description="what is counted")
     as_of: FuzzyDate
-    reported_by: str | None = Field(None, description="who produced the figure")
+    reported_by: Annotated[str | None, Searchable("B")] = Field(
+        None, description="who produced the figure"
+    )
     freedoms: list[Freedom] = Field(default_factory=list)
-    topic: str | None = None
+    topic: Annotated[str | None, Searchable("B")] = None
 
     def display(self) -> str:
         value = f"{self.value:,.0f}" if float(self.value).is_integer() else f"{self.value:,}"
@@ -344,14 +459,26 @@ class Statistic(Record):
 class Rating(Record):
     """A civic space rating on a date; a score, if given, must lie in the band's range."""
 
-    kind: ClassVar[str] = "ratings"
-    country: CountryCode
+    spec: ClassVar[KindSpec] = KindSpec(
+        "ratings",
+        label="Civic space ratings",
+        caption="display",
+        date="date",
+        id_prefix="rating",
+        id_from="date",
+        list_columns=("date", "country", "band", "score"),
+        sections={
+            "rating": ("country", "date", "band", "score", "previous_band"),
+            "reasons": ("rated_by", "rationale"),
+        },
+    )
+    country: CountryRef
     date: FuzzyDate
     band: RatingBand
     score: int | None = Field(None, ge=1, le=100)
     previous_band: RatingBand | None = None
-    rated_by: str = "CIVICUS Monitor"
-    rationale: str | None = None
+    rated_by: Annotated[str, Searchable("B")] = "CIVICUS Monitor"
+    rationale: Annotated[str | None, Searchable("B")] = None
 
     @model_validator(mode="after")
     def _score_in_band(self) -> Rating:
@@ -363,6 +490,9 @@ class Rating(Record):
             )
         return self
 
+    def display(self) -> str:
+        return f"{self.country} {self.band} ({self.date})"
+
 
 class Summary(Record):
     """An editor's own text for one section of a country update over a period.
@@ -371,13 +501,23 @@ class Summary(Record):
     ``general``, ``assembly``, ``expression`` or ``association``), citing its sources.
     """
 
-    kind: ClassVar[str] = "summaries"
-    country: CountryCode
+    spec: ClassVar[KindSpec] = KindSpec(
+        "summaries",
+        label="Summaries",
+        caption="title",
+        id_prefix="summary",
+        list_columns=("period_start", "period_end", "section", "title"),
+        sections={
+            "summary": ("country", "section", "period_start", "period_end", "title", "lang"),
+            "text": ("summary",),
+        },
+    )
+    country: CountryRef
     period_start: FuzzyDate
     period_end: FuzzyDate
     section: Literal["introduction", "general", "assembly", "expression", "association"]
-    title: str | None = None
-    summary: str = Field(min_length=1)
+    title: Annotated[str | None, Searchable("A")] = None
+    summary: Annotated[str, Searchable("B")] = Field(min_length=1)
     lang: str = "en"
 
     @model_validator(mode="after")
@@ -413,29 +553,7 @@ def to_jsonable(record: BaseModel) -> dict[str, Any]:
 
 
 def references(item: BaseModel) -> list[tuple[str, str, str]]:
-    """``(field, kind, id)`` for every id that ``item`` (a record or a location) points at.
+    """``(field, kind, id)`` for every id ``item`` points at (see :func:`civicspace.model.kinds.references`)."""
+    from civicspace.model.kinds import references as derived
 
-    Fields are read from the instance's own values, so probing a kind that lacks one
-    costs a dictionary look-up, not an attribute error (imports call this per record).
-    """
-    values = item.__dict__
-    out: list[tuple[str, str, str]] = []
-    for i, c in enumerate(values.get("sources", ())):
-        out.append((f"sources.{i}.source_id", "sources", c.source_id))
-    if values.get("location_id"):
-        out.append(("location_id", "locations", values["location_id"]))
-    if values.get("country"):
-        out.append(("country", "countries", values["country"]))
-    for i, p in enumerate(values.get("participants", ())):
-        if p.person_id:
-            out.append((f"participants.{i}.person_id", "persons", p.person_id))
-        else:
-            out.append((f"participants.{i}.organisation_id", "organisations", p.organisation_id))
-    for i, pid in enumerate(values.get("defendants", ())):
-        out.append((f"defendants.{i}", "persons", pid))
-    for i, a in enumerate(values.get("affiliations", ())):
-        out.append((f"affiliations.{i}.organisation_id", "organisations", a.organisation_id))
-    for i, r in enumerate(values.get("recognitions", ())):
-        if r.organisation_id:
-            out.append((f"recognitions.{i}.organisation_id", "organisations", r.organisation_id))
-    return out
+    return derived(item)
