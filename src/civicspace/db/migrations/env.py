@@ -5,6 +5,7 @@ from sqlalchemy import create_engine
 
 # Every table of the project, listed in one place, so autogenerate proposes nothing.
 from civicspace.db import metadata
+from civicspace.db.autogenerate import include_object
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -14,6 +15,7 @@ def _run(conn) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=conn,
         target_metadata=metadata,
+        include_object=include_object,
         render_as_batch=conn.dialect.name == "sqlite",
     )
     with context.begin_transaction():
