@@ -227,6 +227,21 @@ def _nested(name: str, steps: tuple[Step, ...], many: bool) -> Step:
     return one
 
 
+def _items_with_ids(name: str, leaves: tuple[tuple[str, str], ...]) -> Step:
+    """A list of sub-records whose ids are plain fields (citations, participants): one loop
+    without a call per item, as imports walk every record."""
+
+    def each(values: dict[str, Any], prefix: str, out: Found) -> None:
+        for i, item in enumerate(values.get(name) or ()):
+            fields = item.__dict__
+            for leaf, kind in leaves:
+                rid = fields.get(leaf)
+                if rid:
+                    out.append((f"{prefix}{name}.{i}.{leaf}", kind, rid))
+
+    return each
+
+
 @cache
 def _steps(model: type[BaseModel]) -> tuple[tuple[int, Step], ...]:
     """(group, step) for each field of ``model`` that holds or contains a checked reference."""
@@ -240,8 +255,27 @@ def _steps(model: type[BaseModel]) -> tuple[tuple[int, Step], ...]:
             out.append((_GROUP.get(ref.kinds[0], 3), _leaf(name, ref.kinds[0], many)))
         elif _is_model(inner) and (sub := _steps(inner)):
             group = min(g for g, _ in sub)
-            out.append((group, _nested(name, tuple(s for _, s in sub), many)))
+            leaves = _id_leaves(inner)
+            if many and leaves is not None:
+                out.append((group, _items_with_ids(name, leaves)))
+            else:
+                out.append((group, _nested(name, tuple(s for _, s in sub), many)))
     return tuple(sorted(out, key=lambda pair: pair[0]))
+
+
+def _id_leaves(model: type[BaseModel]) -> tuple[tuple[str, str], ...] | None:
+    """(field, kind) of ``model``'s checked ids when all are plain fields, else ``None``."""
+    leaves = []
+    for name, info in model.model_fields.items():
+        inner, markers, many = _unwrap(info.annotation)
+        ref = next((m for m in (*info.metadata, *markers) if isinstance(m, Ref)), None)
+        if ref is not None and ref.within is None:
+            if many:
+                return None
+            leaves.append((name, ref.kinds[0]))
+        elif _is_model(inner) and _steps(inner):
+            return None
+    return tuple(leaves)
 
 
 @cache

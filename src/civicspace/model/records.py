@@ -15,6 +15,7 @@ declares the rest in its ``spec``; :mod:`civicspace.model.kinds` derives everyth
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -553,7 +554,13 @@ def to_jsonable(record: BaseModel) -> dict[str, Any]:
 
 
 def references(item: BaseModel) -> list[tuple[str, str, str]]:
-    """``(field, kind, id)`` for every id ``item`` points at (see :func:`civicspace.model.kinds.references`)."""
-    from civicspace.model.kinds import references as derived
+    """``(field, kind, id)`` for every id ``item`` points at: :func:`civicspace.model.kinds.references`."""
+    return _kinds().references(item)
 
-    return derived(item)
+
+@cache
+def _kinds() -> Any:
+    # kinds derives from the classes above, so it is imported once they exist.
+    from civicspace.model import kinds
+
+    return kinds
