@@ -555,7 +555,8 @@ def to_jsonable(record: BaseModel) -> dict[str, Any]:
 
 def references(item: BaseModel) -> list[tuple[str, str, str]]:
     """``(field, kind, id)`` for every id ``item`` points at: :func:`civicspace.model.kinds.references`."""
-    return _kinds().references(item)
+    found: list[tuple[str, str, str]] = _kinds().references(item)
+    return found
 
 
 @cache
