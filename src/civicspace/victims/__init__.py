@@ -1,1 +1,7 @@
-"""Victim lists: import, link across lists and scripts, compare, and estimate the toll."""
+"""Victim lists: import, link across lists and scripts, compare, and estimate the toll.
+
+The public surface is these modules; importing the package loads none of them (linkage
+and estimation pull in Splink, DuckDB and statsmodels).
+"""
+
+__all__ = ["compare", "estimation", "importer", "linkage", "normalise", "service", "synth"]
