@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from civicspace import editing
 from civicspace.access.policy import ROLES, AccessDenied, Viewer
 from civicspace.access.redaction import for_viewer
 from civicspace.cases import political_prisoners, upcoming_deadlines
@@ -197,7 +198,7 @@ def _kind_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
         record: Annotated[model, Body()],  # type: ignore[valid-type]
     ) -> JSONResponse:
         viewer.require_write()
-        saved = services(request).store.save(record, viewer, expected_version=0)
+        saved = editing.create_record(services(request).store, viewer, cast(Record, record))
         return with_etag(saved, viewer, 201, f"/api/v1/{kind}/{quote(saved.id, safe='')}")
 
     def update_record(
@@ -216,7 +217,7 @@ def _kind_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
             raise InputError(
                 "send the version you last read (If-Match header or 'version')", "version", 428
             )
-        saved = services(request).store.save(record, viewer, expected)
+        saved = editing.update_record(services(request).store, viewer, record, expected)
         return with_etag(saved, viewer)
 
     def delete_record(

@@ -13,8 +13,6 @@ record shows as), so a refused form is shown again exactly as it was typed.
 
 from __future__ import annotations
 
-import re
-import secrets
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from typing import Any, Literal, Protocol
 from pydantic import ValidationError
 
 from civicspace.access.policy import Viewer
+from civicspace.editing import check_claims, id_for, script_of, verification_after_change
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import (
     Affiliation,
@@ -36,11 +35,9 @@ from civicspace.model.records import (
     record_type,
 )
 from civicspace.model.vocabulary import LegalArticle, legal_codes
-from civicspace.text import fold
 
 Values = dict[str, list[str]]
 SCRIPTS = ("Cyrl", "Latn", "Arab", "Hans", "Geor", "Armn")
-CYRILLIC = re.compile("[а-яёәғқңөұүһі]", re.I)
 BLANK_ROWS = 2
 MAX_ROWS = 200
 # Long free text gets a text area.
@@ -619,18 +616,19 @@ def _row(values: Values, group: Group, i: int, base: dict[str, Any]) -> dict[str
         return None
     if group.model is Name and not base and row.get("text") and not row.get("script"):
         # A new spelling without a script: say which one it is written in.
-        row["script"] = "Cyrl" if CYRILLIC.search(row["text"]) else "Latn"
+        row["script"] = script_of(row["text"])
     return row
 
 
-def slug(title: str, prefix: str) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", fold(title).lower()).strip("-")[:40] or prefix
-    return f"{prefix}-{base}-{secrets.token_hex(3)}"
+def _claimed(values: Values, name: str) -> bool:
+    """Whether the form sets an editors' field (verification, a confidential source)."""
+    return name in values and _one(values, name) not in ("", "no", "unverified")
 
 
 def build(spec: FormSpec, values: Values, viewer: Viewer, current: Record | None) -> Record:
     """The record a submitted form describes, laid over ``current`` (the viewer's copy of
-    the stored record) when editing. Raises :class:`FormError` naming the fields at fault."""
+    the stored record) when editing. Raises :class:`FormError` naming the fields at fault,
+    :class:`~civicspace.editing.ClaimRefused` for what only editors may set."""
     data: dict[str, Any] = current.model_dump() if current else {}
     rows_of: dict[str, list[int]] = {}  # group -> the form row of each kept item
     for item in spec.items:
@@ -661,9 +659,8 @@ def build(spec: FormSpec, values: Values, viewer: Viewer, current: Record | None
                     data.pop(item.name)
             else:
                 data[item.name] = kept
-        elif item.editors_only and not viewer.can_publish:
-            if item.name in values and _one(values, item.name) not in ("", "no", "unverified"):
-                raise FormError({item.name: "only editors may set this"})
+        elif item.editors_only and not viewer.can_publish and not _claimed(values, item.name):
+            continue  # not shown to this reader; a claim typed anyway is refused below
         else:
             kind = _infer(spec.model, item)
             if kind == "multi":
@@ -678,12 +675,12 @@ def build(spec: FormSpec, values: Values, viewer: Viewer, current: Record | None
                 data.pop(item.name, None)
             else:
                 data[item.name] = value
-    if not viewer.can_publish:
-        data["verification"] = "unverified"
-        if data.get("visibility") == "confidential":
-            raise FormError({"visibility": "only editors may make a record confidential"})
+    stored = current.verification if current else "unverified"
+    if not viewer.can_publish and not _claimed(values, "verification"):
+        data["verification"] = verification_after_change(viewer, stored)
+    check_claims(viewer, data, stored)
     if current is None:
-        data["id"] = slug(_title(data, spec.title_of), spec.prefix)
+        data["id"] = id_for(spec.kind, data)
     data.setdefault("visibility", "restricted")
     try:
         return spec.model.model_validate(data)
@@ -695,13 +692,6 @@ def _count(values: Values, group: Group) -> int:
     keys = [k for k in values if k.startswith(f"{group.name}-")]
     rows = [int(k.split("-")[1]) for k in keys if k.split("-")[1].isdigit()]
     return max(rows, default=-1) + 1
-
-
-def _title(data: dict[str, Any], dotted: str) -> str:
-    value: Any = data
-    for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return str(value or "")
 
 
 def _errors(exc: ValidationError, rows_of: Mapping[str, Sequence[int]]) -> dict[str, str]:
