@@ -209,6 +209,20 @@ def test_sealed_fields_are_the_protected_columns(kind: str) -> None:
     assert set(kinds.sealed_fields(kind)) == PROTECTED_BEFORE.get(kind, {"notes"})
 
 
+def test_the_store_seals_the_same_columns_as_before() -> None:
+    from civicspace.store.mapping import PROTECTED, Protected
+
+    before = {
+        "persons": Protected(("notes", "description"), name=True, children=(("names", "text"),)),
+        "organisations": Protected(("notes", "description"), name=True, names_json=True),
+        "sources": Protected(("notes", "title", "publisher", "url")),
+        "incidents": Protected(("notes", "title", "summary"), children=(("participants", "note"),)),
+    }
+    assert set(PROTECTED) == set(KINDS)
+    for kind, protected in PROTECTED.items():
+        assert protected == before.get(kind, Protected()), kind
+
+
 def test_captions_and_dates() -> None:
     by_kind = {type(x): x for x in DEMO}
     person = by_kind[Person]

@@ -5,9 +5,10 @@ collections (``Incident.participants`` -> ``incident_participants``) and citatio
 Columns take the value of the record's attribute of the same name; ``<field>_lo`` and
 ``<field>_hi`` take the earliest and latest day of a fuzzy date ``<field>``.
 
-Confidential records keep their protected fields (:data:`PROTECTED`) encrypted: rows carry
-:class:`~civicspace.crypto.Sealed` values, sealed by the database's keyring as the
-statement runs, and :func:`load_records` opens them again.
+Confidential records keep their protected fields (:data:`PROTECTED`: the fields marked
+``Sealed`` on the model) encrypted: rows carry :class:`~civicspace.crypto.Sealed` values,
+sealed by the database's keyring as the statement runs, and :func:`load_records` opens
+them again.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from sqlalchemy import JSON, Connection, Table, select
 from civicspace.crypto import Sealed, associated_data, is_sealed, require_keyring
 from civicspace.db import schema as t
 from civicspace.model.dates import FuzzyDate
-from civicspace.model.records import Record, record_type
+from civicspace.model.kinds import fields_of, sealed_fields
+from civicspace.model.records import Name, Record, record_type
 
 
 @dataclass(frozen=True)
@@ -92,14 +94,33 @@ class Protected:
     children: tuple[tuple[str, str], ...] = ()  # (collection attribute, column)
 
 
-# Names and contact details of people, a confidential source's identity, witness
-# statements (participants' notes) and every note of a confidential record.
-PROTECTED: dict[str, Protected] = {
-    "persons": Protected(("notes", "description"), name=True, children=(("names", "text"),)),
-    "organisations": Protected(("notes", "description"), name=True, names_json=True),
-    "sources": Protected(("notes", "title", "publisher", "url")),
-    "incidents": Protected(("notes", "title", "summary"), children=(("participants", "note"),)),
-}
+def _protected(kind: str) -> Protected:
+    """Where the fields marked ``Sealed`` on ``kind`` are stored: a name's text in its JSON
+    object, a list of names as a child table or a JSON list, a sub-record's field as a
+    child column, any other field as a text column."""
+    collections = {c.attribute for c in MAPPINGS[kind].collections}
+    fields = {f.path: f for f in fields_of(record_type(kind))}
+    text: list[str] = []
+    children: list[tuple[str, str]] = []
+    name = names_json = False
+    for path in sealed_fields(kind):
+        attribute, _, column = path.partition(".*.")
+        if column:
+            children.append((attribute, column))
+        elif fields[path].model is Name and not fields[path].many:
+            name = True
+        elif fields[path].model is Name and path in collections:
+            children.append((path, "text"))
+        elif fields[path].model is Name:
+            names_json = True
+        else:
+            text.append(path)
+    return Protected(tuple(text), name, names_json, tuple(children))
+
+
+# Derived from the ``Sealed`` markers: names and contact details of people, a confidential
+# source's identity, witness statements (participants' notes) and every note.
+PROTECTED: dict[str, Protected] = {kind: _protected(kind) for kind in MAPPINGS}
 # Stored instead of a confidential name, so the sort index holds nothing readable.
 SEALED_SORT_NAME = "~"
 
