@@ -190,7 +190,7 @@ def create_backup(
             manifest["evidence_files"] = files
             _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode())
         sealed.close()
-    return BackupSummary(Path(out), db.dialect, tables, files, tuple(manifest["audit_head"]))  # type: ignore[arg-type]
+    return BackupSummary(Path(out), db.dialect, tables, files, tuple(manifest["audit_head"]))
 
 
 def _sqlite_snapshot(db: Database, target: Path) -> None:

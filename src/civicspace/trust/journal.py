@@ -297,6 +297,7 @@ class RevisionJournal:
         number = conn.execute(
             insert(revisions).values(**values).returning(revisions.c.revision)
         ).scalar_one()
+        number = int(number)
         detail = {"revision": number, "reason": reason, "sha256": _sha(after_text or before_text)}
         audit.append(conn, [audit.AuditEvent(action, actor, before.kind, before.id, detail)], now)
         return number

@@ -61,7 +61,7 @@ class Rotation:
 
 
 def _keyring(db: Database) -> Keyring:
-    keyring = db.keyring
+    keyring: Keyring | None = db.keyring
     if keyring is None:
         raise KeyProblem("no master key is configured: civicspace keys init")
     return keyring

@@ -139,7 +139,7 @@ def em_pass(linker: Linker, rule: Any, **options: Any) -> bool:
     # and puts them back only when it succeeds: a failed one would leave the model without
     # them (v3 on three lists of about 100 records scored pairs on four of its seven
     # comparisons, and failed when checking its clusters).
-    before = linker._settings_obj.core_model_settings.copy()
+    before = linker._settings_obj.core_model_settings.copy()  # type: ignore[no-untyped-call]
     try:
         linker.training.estimate_parameters_using_expectation_maximisation(rule, **options)
     except ValueError as exc:

@@ -127,7 +127,7 @@ def spark_engine(spark_session: Any | None = None) -> Any:
             .getOrCreate()
         )
         spark_session.sparkContext.setCheckpointDir("/tmp/civicspace-spark-checkpoints")
-    return SparkAPI(spark_session=spark_session, break_lineage_method="persist")
+    return SparkAPI(spark_session=spark_session, break_lineage_method="persist")  # type: ignore[no-untyped-call]
 
 
 ENGINES: dict[str, Callable[[], Any]] = {"duckdb": duckdb_engine, "spark": spark_engine}
@@ -211,7 +211,7 @@ def link_records(
     say("scoring candidate pairs")
     predictions = linker.inference.predict(threshold_match_probability=min(REVIEW_FLOOR, threshold))
     # only the three columns we keep, not Splink's whole comparison table
-    frame = linker.misc.query_sql(
+    frame = linker.misc.query_sql(  # type: ignore[no-untyped-call]
         f"select unique_id_l, unique_id_r, match_probability from {predictions.physical_name}",
         output_type="pandas",
     )
