@@ -25,7 +25,8 @@ from typing import Any
 
 from civicspace.access import Viewer
 from civicspace.application import open_database, open_store
-from civicspace.ingest.bundle import FORMAT, VERSION, parse_bundle, write_bundle
+from civicspace.ingest import import_records
+from civicspace.ingest.bundle import FORMAT, VERSION, parse_bundle
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import Incident
 from civicspace.model.vocabulary import vocabulary
@@ -156,14 +157,7 @@ def fill(db_url: str, n: int) -> Store:
     store = open_store(db)
     rng = random.Random(n)
     people, cases = 2000, 200
-    write_bundle(
-        store,
-        parse_bundle(base_bundle(people, cases), "bench"),
-        "bench",
-        "bench",
-        replace=False,
-        progress=None,
-    )
+    import_records(store, EDITOR, parse_bundle(base_bundle(people, cases), "bench"), file="bench")
     batch = incidents(n, people, rng)
     with db.begin() as conn:
         for start in range(0, n, 5000):

@@ -8,7 +8,7 @@ and PostgreSQL. Each backend runs in its own process so memory figures do not mi
     python bench/store.py --incidents 10000 --backend sqlite
     python bench/store.py --workers 1          # the import in one process, no workers
 
-The import uses one worker process per core (see civicspace.ingest.parallel); "peak MB"
+The import uses one worker process per core (see civicspace.ingest.workers); "peak MB"
 is the importing process, "worker MB" the largest worker.
 """
 
@@ -31,8 +31,9 @@ from sqlalchemy import create_engine, text
 
 from civicspace.access import Viewer
 from civicspace.application import open_database, open_store
-from civicspace.ingest.bundle import import_document, read_document
-from civicspace.ingest.parallel import workers_available
+from civicspace.ingest import ImportOptions, import_document
+from civicspace.ingest.bundle import read_document
+from civicspace.ingest.options import workers_available
 
 GIVEN = [
     "Жанболат",
@@ -189,9 +190,8 @@ def run_one(backend: str, n: int, searches: int, workers: int) -> dict:
             editor = Viewer("editor", "bench")
             started = time.perf_counter()
             document = read_document(bundle_path)
-            counts = import_document(
-                store, document, str(bundle_path), editor.name, workers=workers
-            )
+            options = ImportOptions(workers=workers)
+            counts = import_document(store, editor, document, str(bundle_path), options).counts
             elapsed = time.perf_counter() - started
             latencies = []
             for q in queries(searches):

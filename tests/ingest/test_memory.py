@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from civicspace.ingest import bundle
+from civicspace.ingest import readers
 from civicspace.ingest.bundle import parse_bundle
 from civicspace.ingest.errors import ImportRejected
 from civicspace.ingest.memory import without_cycle_collection
@@ -56,13 +56,13 @@ def test_reading_a_bundle_pauses_the_collector(tmp_path, monkeypatch: pytest.Mon
         seen.append(gc.isenabled())
         return real(text)
 
-    monkeypatch.setattr(bundle.json, "loads", loads)
+    monkeypatch.setattr(readers.json, "loads", loads)
     path = tmp_path / "sample.json"
     path.write_text(json.dumps(sample_bundle()), encoding="utf-8")
-    assert bundle.read_document(path)["format"] == "civicspace-export"
+    assert readers.read_document(path)["format"] == "civicspace-export"
     truncated = tmp_path / "truncated.json"
     truncated.write_text(path.read_text(encoding="utf-8")[:100], encoding="utf-8")
     with pytest.raises(ImportRejected):
-        bundle.read_document(truncated)
+        readers.read_document(truncated)
     assert seen == [False, False]
     assert gc.isenabled()

@@ -8,6 +8,7 @@ kind is split across several chunks and both workers.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import json
 import multiprocessing
@@ -23,14 +24,10 @@ from civicspace.application import open_database, open_store
 from civicspace.db import schema as t
 from civicspace.db.audit import revisions
 from civicspace.demo import demo_dataset_path
-from civicspace.ingest import parallel
-from civicspace.ingest.bundle import (
-    import_document,
-    import_file,
-    parse_bundle,
-    read_document,
-    write_bundle,
-)
+from civicspace.ingest import ImportOptions, import_document, import_path, import_records, pipeline
+from civicspace.ingest import options as options_module
+from civicspace.ingest import workers as workers_module
+from civicspace.ingest.bundle import parse_bundle, read_document
 from civicspace.ingest.errors import ImportRejected
 from civicspace.store.repository import Store
 from civicspace.trust import audit
@@ -41,12 +38,27 @@ from tests.helpers import EDITOR, snapshot
 NOW = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
 
 
+FORCED = ImportOptions(workers=2, parallel_at=1, chunk_size=2)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Forced(ImportOptions):
+    workers: int | None = FORCED.workers
+    parallel_at: int = FORCED.parallel_at
+    chunk_size: int = FORCED.chunk_size
+
+
 @pytest.fixture
 def forced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every bundle goes to two workers, two records a chunk."""
-    monkeypatch.setattr(parallel, "PARALLEL_AT", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 2)
-    monkeypatch.setattr(parallel, "workers_available", lambda: 2)
+    """Every bundle goes to two workers, two records a chunk: this file's imports pass
+    ``FORCED``, and the command line builds its options with these defaults."""
+    monkeypatch.setattr(options_module, "ImportOptions", _Forced)
+
+
+def import_file(
+    store: Store, path: Path, viewer: Viewer, options: ImportOptions = FORCED
+) -> dict[str, int]:
+    return import_path(store, viewer, path, options).counts
 
 
 def _bigger_bundle() -> dict[str, Any]:
@@ -155,19 +167,24 @@ def test_workers_store_what_one_process_stores(
 ) -> None:
     path = _write(tmp_path, _bigger_bundle())
     alone = _empty(database_url, sqlite_template)
-    counts_alone = import_document(alone, read_document(path), str(path), "editor-1", workers=1)
+    counts_alone = import_document(
+        alone, EDITOR, read_document(path), str(path), ImportOptions(workers=1)
+    ).counts
     expected = _stored(alone)
     alone.db.dispose()
 
     calls: list[int] = []
-    monkeypatch.setattr(parallel, "import_parallel", _counting(parallel.import_parallel, calls))
-    monkeypatch.setattr(parallel, "PARALLEL_AT", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 2)
+    monkeypatch.setattr(pipeline, "Workers", _counting(pipeline.Workers, calls))
     shared = _empty(database_url, sqlite_template)
     progress: list[int] = []
     counts = import_document(
-        shared, read_document(path), str(path), "editor-1", progress=progress.append, workers=2
-    )
+        shared,
+        EDITOR,
+        read_document(path),
+        str(path),
+        ImportOptions(workers=2, parallel_at=1, chunk_size=2),
+        progress=lambda done, _total: progress.append(done),
+    ).counts
     assert calls == [1], "the bundle went to the workers"
     assert counts == counts_alone
     assert sum(progress) == sum(n for k, n in counts.items() if k not in ("countries", "locations"))
@@ -211,7 +228,7 @@ def _no_records() -> dict[str, list[Any]]:
 def test_export_import_export_through_workers(
     store, tmp_path: Path, sqlite_template: Path, forced: None
 ) -> None:
-    import_file(store, demo_dataset_path(), EDITOR, replace=True)  # replacing: one process
+    import_file(store, demo_dataset_path(), EDITOR, ImportOptions(replace=True))  # one process
     first = snapshot(store)
     path = tmp_path / "export.json"
     path.write_text(first, encoding="utf-8")
@@ -276,8 +293,8 @@ def test_a_failing_worker_leaves_nothing_behind(
             raise RuntimeError("worker lost its way")
         return prepare(dialect, records, *args)
 
-    prepare = parallel.prepare_insert
-    monkeypatch.setattr(parallel, "prepare_insert", broken)
+    prepare = workers_module.prepare_insert
+    monkeypatch.setattr(workers_module, "prepare_insert", broken)
     before = snapshot(store)
     with pytest.raises(RuntimeError, match="worker lost its way"):
         import_file(store, _write(tmp_path, _bigger_bundle()), EDITOR)
@@ -291,7 +308,7 @@ def test_sources_may_cite_sources_further_down(store, tmp_path: Path) -> None:
     data["sources"][0]["sources"] = [{"source_id": "src-late"}]
     data["sources"].append({"id": "src-late", "title": "Court record", "visibility": "public"})
     bundle = parse_bundle(data, "cites.json")
-    write_bundle(store, bundle, "cites.json", "editor-1", batch_size=1)
+    import_records(store, EDITOR, bundle, ImportOptions(chunk_size=1), file="cites.json")
     assert store.get("sources", "src-update", EDITOR).sources[0].source_id == "src-late"
 
 

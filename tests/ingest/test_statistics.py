@@ -3,20 +3,20 @@ and leaves the search index merged."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sqlalchemy import text
 
+from civicspace.ingest import ImportOptions, import_path
 from civicspace.store.repository import Store
-from tests.helpers import load_sample
+from tests.factories import sample_bundle
+from tests.helpers import EDITOR
 
 
 def test_an_import_analyses_the_tables_it_wrote_and_leaves_other_schemas_alone(
-    store: Store, tmp_path: Path, monkeypatch
+    store: Store, tmp_path: Path
 ) -> None:
-    from civicspace.ingest import bundle
-
-    monkeypatch.setattr(bundle, "ANALYZE_AFTER", 1)
     sqlite = store.db.engine.dialect.name == "sqlite"
     if not sqlite:  # a neighbour in the same database, in a schema of its own
         with store.db.begin() as conn:
@@ -25,7 +25,9 @@ def test_an_import_analyses_the_tables_it_wrote_and_leaves_other_schemas_alone(
             conn.execute(text("CREATE TABLE neighbour.ledger (n integer)"))
             conn.execute(text("INSERT INTO neighbour.ledger SELECT generate_series(1, 100)"))
     try:
-        load_sample(store, tmp_path)
+        path = tmp_path / "sample.json"
+        path.write_text(json.dumps(sample_bundle(), ensure_ascii=False), encoding="utf-8")
+        import_path(store, EDITOR, path, ImportOptions(analyze_after=1))
         with store.db.begin() as conn:
             if sqlite:
                 analysed = set(conn.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))

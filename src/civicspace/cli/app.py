@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -312,22 +311,25 @@ def import_(
     ] = False,
 ) -> None:
     """Import records; every row is checked first and nothing is written if any is wrong."""
-    store = open_store(ctx)
-    actor = viewer(ctx).name or "cli"
+    from civicspace.ingest.options import ImportOptions
+    from civicspace.ingest.pipeline import import_path, require_import
+
+    who = viewer(ctx)
+    require_import(who)  # before the database is opened: a refused import creates nothing
     if kind is not None:
         _kind(kind)
-        parsed = csv_records.read_csv(path, kind)
-        with _progress() as progress:
-            task = progress.add_task(f"Importing {path.name}", total=len(parsed.records))
-            advance = partial(progress.advance, task)
-            counts = bundle.write_bundle(store, parsed, str(path), actor, replace, advance)
-    else:
-        document = bundle.read_document(path)
-        with _progress() as progress:
-            task = progress.add_task(f"Importing {path.name}", total=bundle.record_count(document))
-            advance = partial(progress.advance, task)
-            counts = bundle.import_document(store, document, str(path), actor, replace, advance)
-    console.print("Imported " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
+    store = open_store(ctx)
+    with _progress() as progress:
+        task = progress.add_task(f"Importing {path.name}", total=None)
+        result = import_path(
+            store,
+            who,
+            path,
+            ImportOptions(replace=replace),
+            kind=kind,
+            progress=lambda done, total: progress.update(task, total=total, advance=done),
+        )
+    console.print("Imported " + ", ".join(f"{n} {k}" for k, n in result.counts.items() if n))
 
 
 @app.command()

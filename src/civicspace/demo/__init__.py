@@ -11,14 +11,25 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from civicspace.access.policy import Viewer
+    from civicspace.ingest.pipeline import ImportResult
+    from civicspace.store.repository import Store
 
 DEMO_DATASET = "kz_2022_06_08.yaml"
 DEMO_SOURCE_ID = "src-iphr-kibhr-2022-09"
 
-__all__ = ["DEMO_DATASET", "DEMO_SOURCE_ID", "demo_dataset_path", "load_demo_dataset"]
+__all__ = [
+    "DEMO_DATASET",
+    "DEMO_SOURCE_ID",
+    "demo_dataset_path",
+    "load_demo",
+    "load_demo_dataset",
+]
 
 
 def demo_dataset_path() -> Path:
@@ -32,3 +43,12 @@ def load_demo_dataset() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"{DEMO_DATASET}: expected a mapping at the top level")
     return data
+
+
+def load_demo(store: Store, viewer: Viewer) -> ImportResult:
+    """Import the demo dataset through the import pipeline, as ``viewer``; loading it again
+    replaces the same records, so the data stays the same. A reader may not load it."""
+    from civicspace.ingest.options import ImportOptions
+    from civicspace.ingest.pipeline import import_path
+
+    return import_path(store, viewer, demo_dataset_path(), ImportOptions(replace=True))

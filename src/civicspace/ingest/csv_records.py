@@ -15,20 +15,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from civicspace.ingest.bundle import Bundle
-from civicspace.ingest.errors import (
-    ImportRejected,
-    Problem,
-    problems_from_validation,
-    read_text,
-)
+from civicspace.ingest.checks import SeenIds, validate_item
+from civicspace.ingest.errors import ImportRejected, Problem, read_text
 from civicspace.ingest.memory import without_cycle_collection
-from civicspace.model.records import Record, record_type
+from civicspace.ingest.source import Bundle
+from civicspace.model.records import KINDS, Record, record_type
 
 _COUNTS = ("detained", "injured", "killed", "fined")
 
@@ -115,8 +110,11 @@ def _is_list(annotation: Any) -> bool:
 
 
 @without_cycle_collection
-def read_csv(path: Path, kind: str) -> Bundle:
-    """Validate every row of a CSV of ``kind``; rows are numbered as in a spreadsheet."""
+def read_csv(path: Path, kind: str, columns: Mapping[str, str] | None = None) -> Bundle:
+    """Validate every row of a CSV of ``kind``; rows are numbered as in a spreadsheet.
+
+    ``columns`` maps the file's column names to field names (``{"Date": "date"}``), for a
+    spreadsheet kept with its own headings."""
     name = str(path)
     content = read_text(path)
     reader = csv.DictReader(io.StringIO(content, newline=""), strict=True)
@@ -133,6 +131,8 @@ def read_csv(path: Path, kind: str) -> Bundle:
         raise ImportRejected([Problem(name, "1", "-", f"broken CSV: {exc}")]) from exc
     if not header:
         raise ImportRejected([Problem(name, "1", "-", "the file is empty")])
+    if columns:
+        header = reader.fieldnames = [columns.get(column, column) for column in header]
     for column in header:
         if column not in allowed:
             problems.append(
@@ -143,9 +143,8 @@ def read_csv(path: Path, kind: str) -> Bundle:
                     f"unknown column for {kind}; allowed: {', '.join(sorted(allowed))}",
                 )
             )
-    records: list[Record] = []
-    seen: dict[str, int] = {}
-    rows: dict[tuple[str, str], str] = {}
+    bundle = Bundle()
+    seen = SeenIds()
     try:
         for index, row in enumerate(reader, start=2):
             try:
@@ -153,29 +152,21 @@ def read_csv(path: Path, kind: str) -> Bundle:
             except ValueError as exc:
                 problems.append(Problem(name, str(index), "-", str(exc)))
                 continue
-            try:
-                record = model.model_validate(data)
-            except ValidationError as exc:
-                problems.extend(problems_from_validation(name, str(index), exc))
+            record: Record | list[Problem] = validate_item(model, data, name, str(index))
+            if isinstance(record, list):
+                problems.extend(record)
                 continue
-            if record.id in seen:
-                problems.append(
-                    Problem(
-                        name,
-                        str(index),
-                        "id",
-                        f"duplicate id {record.id!r} (first on row {seen[record.id]})",
-                    )
-                )
+            duplicate = seen.add(name, kind, str(index), record.id)
+            if duplicate:
+                problems.append(duplicate)
                 continue
-            seen[record.id] = index
-            records.append(record)
-            rows[(kind, record.id)] = str(index)
+            bundle.records.append(record)
     except csv.Error as exc:
         problems.append(Problem(name, str(reader.line_num), "-", f"broken CSV: {exc}"))
     if problems:
         raise ImportRejected(problems)
-    return Bundle(records=records, rows=rows)
+    bundle.rows = seen.rows
+    return bundle
 
 
 def _cell(value: Any) -> str:
@@ -233,8 +224,6 @@ def record_to_row(kind: str, data: dict[str, Any]) -> dict[str, str]:
 
 def write_csv_folder(bundle_data: dict[str, Any], folder: Path) -> list[Path]:
     """One ``KIND.csv`` per kind of record into ``folder``."""
-    from civicspace.model.records import KINDS
-
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for kind in KINDS:

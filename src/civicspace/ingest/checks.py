@@ -1,0 +1,194 @@
+"""The one set of checks every import runs: validation, duplicate ids, references, ids taken.
+
+Items are validated where they are prepared (in this process or a forked worker, see
+:mod:`civicspace.ingest.runners`); the writing process, the only one with a connection,
+then checks each chunk's ids and references with :class:`Checks`, in file order. Problems
+are reported as ``file:row:field: reason``, section by section in the bundle's order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Connection, Select, select
+from sqlalchemy.engine import Dialect
+
+from civicspace.db import schema as t
+from civicspace.db.engine import among_ids, bound_ids
+from civicspace.ingest.errors import Problem, problems_from_validation
+from civicspace.ingest.source import REPORT_ORDER, Section
+from civicspace.model.records import references
+from civicspace.store.mapping import MAPPINGS
+from civicspace.store.prepared import Names, PreparedInsert
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_item(model: type[M], item: Any, file: str, row: str) -> M | list[Problem]:
+    """One item as ``model``, or every problem it has."""
+    try:
+        return model.model_validate(item)
+    except ValidationError as exc:
+        return problems_from_validation(file, row, exc)
+
+
+def duplicate(file: str, row: str, record_id: str, first: str) -> Problem:
+    """A second record with an id; ``first`` is where the first was read (``persons[0]``, ``2``)."""
+    where = f"on row {first}" if first.isdigit() else f"at {first}"
+    return Problem(file, row, "id", f"duplicate id {record_id!r} (first {where})")
+
+
+class SeenIds:
+    """Ids met so far by kind, and where: the duplicate-id check of every reader."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], str] = {}
+        self.ids: dict[str, set[str]] = {}
+
+    def add(self, file: str, kind: str, row: str, record_id: str) -> Problem | None:
+        """Note ``record_id`` read at ``row``; the problem if it was met before."""
+        key = (kind, record_id)
+        if key in self.rows:
+            return duplicate(file, row, record_id, self.rows[key])
+        self.rows[key] = row
+        self.ids.setdefault(kind, set()).add(record_id)
+        return None
+
+
+@dataclass
+class Chunk:
+    """Part of one section, validated (and perhaps prepared) for the writing process."""
+
+    kind: str
+    rows: list[tuple[str, str]]  # (row, id) of each valid item, in file order
+    problems: list[Problem]
+    refs: list[tuple[str, str, str, str]] = field(default_factory=list)  # row, field, kind, id
+    names: Names = field(default_factory=dict)  # of parties, for the next round's documents
+    prepared: PreparedInsert | None = None
+    records: list[Any] = field(default_factory=list)  # for the writing process to write
+
+
+def validate_chunk(
+    section: Section,
+    model: type[BaseModel],
+    positions: range,
+    file: str,
+    known: dict[str, set[str]],
+) -> tuple[Chunk, list[Any]]:
+    """Validate ``section``'s items at ``positions``: the chunk (problems, ids, references to
+    look up; those to ``known`` ids are left out) and the valid items."""
+    chunk = Chunk(section.kind, [], [])
+    valid: list[Any] = []
+    items = section.items
+    for i in positions:
+        row = section.row(i)
+        obj: Any = validate_item(model, items[i], file, row)
+        if isinstance(obj, list):
+            chunk.problems.extend(obj)
+            continue
+        valid.append(obj)
+        chunk.rows.append((row, obj.id))
+        chunk.refs.extend(
+            (row, name, ref_kind, rid)
+            for name, ref_kind, rid in references(obj)
+            if rid not in known.get(ref_kind, ())
+        )
+    return chunk, valid
+
+
+class Checks:
+    """Identifiers and references of the chunks as they come, in file order.
+
+    Sections arrive in insert order (places, sources, parties, then what names them), so
+    every reference points at a record met before or one already in the database.
+    """
+
+    def __init__(self, conn: Connection, file: str, replace: bool = False) -> None:
+        self.conn, self.file, self.replace = conn, file, replace
+        self.seen = SeenIds()
+        self.invalid: dict[str, list[Problem]] = {}  # validation and duplicates, reported first
+        self.unknown: dict[str, list[Problem]] = {}  # references to nothing
+        self.taken: dict[str, list[Problem]] = {}  # records already in the database
+
+    @property
+    def ids(self) -> dict[str, set[str]]:
+        """Ids of the records checked so far, by kind."""
+        return self.seen.ids
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.invalid or self.unknown or self.taken)
+
+    def layout(self, problems: list[Problem]) -> None:
+        """Problems of the file's layout (unknown or malformed sections), listed first."""
+        if problems:
+            self.invalid.setdefault("", []).extend(problems)
+
+    def chunk(self, chunk: Chunk) -> set[str]:
+        """Check one chunk; the ids among it already stored (to replace, when replacing)."""
+        if chunk.problems:
+            self.invalid.setdefault(chunk.kind, []).extend(chunk.problems)
+        fresh: list[tuple[str, str]] = []
+        for row, record_id in chunk.rows:
+            problem = self.seen.add(self.file, chunk.kind, row, record_id)
+            if problem:
+                self.invalid.setdefault(chunk.kind, []).append(problem)
+            else:
+                fresh.append((row, record_id))
+        if self.invalid:
+            return set()  # the import is refused for these; its other checks would only add noise
+        self._resolve(chunk.kind, chunk.refs)
+        if chunk.kind not in MAPPINGS:
+            return set()  # countries and locations are updated in place when they exist
+        stored = existing(self.conn, chunk.kind, {rid for _, rid in fresh})
+        taken = [
+            Problem(self.file, row, "id", f"{chunk.kind} {rid!r} already exists")
+            for row, rid in fresh
+            if rid in stored
+        ]
+        if taken and not self.replace:
+            self.taken.setdefault(chunk.kind, []).extend(taken)
+        return stored
+
+    def _resolve(self, kind: str, refs: list[tuple[str, str, str, str]]) -> None:
+        """Each reference names a record of this file (checked before it) or of the database."""
+        elsewhere: dict[str, set[str]] = {}
+        for _row, _field, ref_kind, rid in refs:
+            if rid not in self.ids.get(ref_kind, ()):
+                elsewhere.setdefault(ref_kind, set()).add(rid)
+        found = {k: existing(self.conn, k, ids) for k, ids in elsewhere.items()}
+        for row, name, ref_kind, rid in refs:
+            if rid in elsewhere.get(ref_kind, ()) and rid not in found[ref_kind]:
+                self.unknown.setdefault(kind, []).append(
+                    Problem(self.file, row, name, f"unknown {ref_kind} id {rid!r}")
+                )
+
+    def problems(self) -> list[Problem]:
+        """Every problem, section by section; those of references only once all rows are valid."""
+        if self.invalid:
+            return _in_order(self.invalid)
+        return [*_in_order(self.unknown), *_in_order(self.taken)]
+
+
+def _in_order(by_section: dict[str, list[Problem]]) -> list[Problem]:
+    return [p for section in ("", *REPORT_ORDER) for p in by_section.get(section, ())]
+
+
+_PLACE_TABLES = {"countries": t.countries, "locations": t.locations}
+
+
+def existing(conn: Connection, kind: str, ids: set[str]) -> set[str]:
+    """Which of ``ids`` are stored as ``kind``."""
+    if not ids:
+        return set()
+    query = _stored_ids(kind, conn.dialect)
+    return set(conn.scalars(query, {"ids": bound_ids(sorted(ids), conn.dialect)}))
+
+
+@cache
+def _stored_ids(kind: str, dialect: Dialect) -> Select[Any]:
+    table = _PLACE_TABLES[kind] if kind in _PLACE_TABLES else MAPPINGS[kind].table
+    return select(table.c.id).where(among_ids(table.c.id, dialect))
