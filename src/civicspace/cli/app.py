@@ -1,4 +1,9 @@
-"""The ``civicspace`` command line. It only translates arguments into service calls."""
+"""The ``civicspace`` command line. It only translates arguments into service calls.
+
+Heavy dependencies (the store, SQLAlchemy, the importers) are imported inside the
+commands, so ``civicspace --help`` starts in a fraction of a second; a test in
+``tests/cli`` fails if a module-level import brings them back.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,16 @@ import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
 from civicspace.access.policy import ROLES
-from civicspace.cases import political_prisoners, upcoming_deadlines
 from civicspace.cli.common import (
     CliState,
+    LazyModule,
     console,
     open_database,
     open_store,
@@ -26,13 +29,43 @@ from civicspace.cli.common import (
     state,
     viewer,
 )
-from civicspace.db.engine import DatabaseError
-from civicspace.ingest import acled, bundle, csv_records
-from civicspace.ingest.errors import ImportRejected
-from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import KINDS
-from civicspace.model.vocabulary import VocabularyError
-from civicspace.store.repository import NotFound, RecordQuery, VersionConflict
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from civicspace.ingest import acled, bundle, csv_records
+    from civicspace.model.dates import FuzzyDate
+else:  # loaded by the first command that uses them, not by --help
+    acled = LazyModule("civicspace.ingest.acled")
+    bundle = LazyModule("civicspace.ingest.bundle")
+    csv_records = LazyModule("civicspace.ingest.csv_records")
+
+
+def _user_error(exc: Exception) -> tuple[int, str] | None:
+    """The exit code and message of an error a user can act on; None for a bug.
+
+    2 for a refused import, 1 for the rest. The classes are imported here, when an
+    error happens, so that starting a command does not load them.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from civicspace.db.engine import DatabaseError
+    from civicspace.ingest.errors import ImportRejected
+    from civicspace.model.vocabulary import VocabularyError
+    from civicspace.store.repository import NotFound, VersionConflict
+
+    if isinstance(exc, ImportRejected):
+        return 2, str(exc)
+    user_errors = (DatabaseError, VocabularyError, NotFound, VersionConflict, PermissionError)
+    if isinstance(exc, (*user_errors, ValueError)):
+        return 1, str(exc)
+    if isinstance(exc, OperationalError):  # a full disk, a locked or unreachable database
+        reason = str(exc.orig).strip() if exc.orig is not None else str(exc)
+        if any(word in reason for word in ("full", "No space", "too large", "disk I/O")):
+            reason = f"the disk is full or cannot be written ({reason}); nothing was written"
+        return 1, f"the database refused the operation: {reason}"
+    return None
 
 
 class _Commands(TyperGroup):
@@ -41,25 +74,12 @@ class _Commands(TyperGroup):
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         try:
             return super().invoke(ctx)
-        except ImportRejected as exc:
-            report_error(str(exc))
-            ctx.exit(2)
-        except (
-            DatabaseError,
-            VocabularyError,
-            NotFound,
-            VersionConflict,
-            PermissionError,
-            ValueError,
-        ) as exc:
-            report_error(str(exc))
-            ctx.exit(1)
-        except OperationalError as exc:  # a full disk, a locked or unreachable database
-            reason = str(exc.orig).strip() if exc.orig is not None else str(exc)
-            if any(word in reason for word in ("full", "No space", "too large", "disk I/O")):
-                reason = f"the disk is full or cannot be written ({reason}); nothing was written"
-            report_error(f"the database refused the operation: {reason}")
-            ctx.exit(1)
+        except Exception as exc:
+            error = _user_error(exc)
+            if error is None:
+                raise
+            report_error(error[1])
+            ctx.exit(error[0])
 
 
 app = typer.Typer(
@@ -83,6 +103,8 @@ def _kind(value: str) -> str:
 
 
 def _date(value: str | None) -> FuzzyDate | None:
+    from civicspace.model.dates import FuzzyDate
+
     if value is None:
         return None
     try:
@@ -127,6 +149,7 @@ def init(ctx: typer.Context) -> None:
 @app.command()
 def demo(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Load the demo dataset (Kazakhstan, June-August 2022) and show what it holds. Idempotent."""
+    from civicspace.cases import political_prisoners, upcoming_deadlines
     from civicspace.demo import demo_dataset_path
 
     store = open_store(ctx)
@@ -232,6 +255,8 @@ def list_records(
     json_out: JsonOpt = False,
 ) -> None:
     """List records of one kind with filters."""
+    from civicspace.store.repository import RecordQuery
+
     page = open_store(ctx).list(
         kind,
         viewer(ctx),
@@ -289,6 +314,14 @@ def list_records(
 
 
 def _progress() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -362,6 +395,8 @@ def deadlines(
     json_out: JsonOpt = False,
 ) -> None:
     """Custody deadlines coming up (pre-trial detention, house arrest...)."""
+    from civicspace.cases import upcoming_deadlines
+
     day = dt.date.fromisoformat(today) if today else dt.date.today()
     rows = [
         dataclasses.asdict(r) for r in upcoming_deadlines(open_store(ctx), viewer(ctx), day, within)
@@ -381,6 +416,8 @@ def prisoners(
     json_out: JsonOpt = False,
 ) -> None:
     """The political-prisoner list, with charges and time in custody."""
+    from civicspace.cases import political_prisoners
+
     day = dt.date.fromisoformat(on) if on else dt.date.today()
     rows = [dataclasses.asdict(r) for r in political_prisoners(open_store(ctx), viewer(ctx), day)]
     if json_out:

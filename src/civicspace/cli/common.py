@@ -1,19 +1,26 @@
-"""What every command shares: the database from ``--db``, the viewer from ``--as``, output."""
+"""What every command shares: the database from ``--db``, the viewer from ``--as``, output.
+
+Nothing here loads the database layers until a command asks for them, so ``--help`` and
+the commands that need no database start quickly (see ``bench/cli.py``).
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
 
-from civicspace import application
 from civicspace.access.policy import Viewer
-from civicspace.db.engine import Database
-from civicspace.store.repository import Store
+
+if TYPE_CHECKING:
+    from civicspace.db.engine import Database
+    from civicspace.store.repository import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -34,12 +41,16 @@ def state(ctx: typer.Context) -> CliState:
 
 def open_database(ctx: typer.Context) -> Database:
     """The database named by ``--db`` (or the environment/default), migrated to the newest schema."""
+    from civicspace import application
+
     db = application.open_database(state(ctx).db_url)
     db.migrate()
     return db
 
 
 def open_store(ctx: typer.Context) -> Store:
+    from civicspace import application
+
     return application.open_store(open_database(ctx))
 
 
@@ -61,3 +72,18 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+class LazyModule(ModuleType):
+    """A module imported on first attribute access, for names a command group uses at run time.
+
+    >>> json_ = LazyModule("json")
+    >>> json_.dumps([1])
+    '[1]'
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self.__name__), attribute)

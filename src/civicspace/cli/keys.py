@@ -7,14 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
-from civicspace.application import open_database
 from civicspace.cli.common import console, fail, state
-from civicspace.crypto.keyring import Keyring
-from civicspace.crypto.keys import ENV_KEY, ENV_KEY_FILE, MasterKey
-from civicspace.db.engine import default_key_file, resolve_url
-from civicspace.db.keys import crypto_keys
 
 keys_app = typer.Typer(help="Encryption keys of confidential fields.", no_args_is_help=True)
 KeyFileOpt = Annotated[
@@ -28,6 +22,9 @@ EvidenceOpt = Annotated[
 
 
 def _key_file(ctx: typer.Context, key_file: Path | None) -> Path | None:
+    from civicspace.crypto.keys import ENV_KEY_FILE
+    from civicspace.db.engine import default_key_file, resolve_url
+
     if key_file is not None:
         return key_file
     if os.environ.get(ENV_KEY_FILE):
@@ -38,6 +35,11 @@ def _key_file(ctx: typer.Context, key_file: Path | None) -> Path | None:
 @keys_app.command("init")
 def init(ctx: typer.Context, key_file: KeyFileOpt = None) -> None:
     """Create a master key file (mode 0600) and the database's data keys."""
+    from civicspace.application import open_database
+    from civicspace.crypto.keyring import Keyring
+    from civicspace.crypto.keys import ENV_KEY, ENV_KEY_FILE, MasterKey
+    from civicspace.db.engine import default_key_file
+
     path = _key_file(ctx, key_file)
     if path is None:
         fail(f"a PostgreSQL database needs --key-file PATH (or {ENV_KEY})")
@@ -69,6 +71,8 @@ def rotate(
     evidence: EvidenceOpt = None,
 ) -> None:
     """Wrap the data keys under a new master key (no data rewritten, no downtime)."""
+    from civicspace.application import open_database
+    from civicspace.crypto.keys import ENV_KEY, ENV_KEY_FILE, MasterKey
     from civicspace.trust.rotation import new_data_key_active, rewrap
     from civicspace.trust.rotation import reencrypt as seal_again
 
@@ -103,6 +107,7 @@ def remove(
     evidence: EvidenceOpt = None,
 ) -> None:
     """Delete a retired data key once nothing is sealed under it (checks every table)."""
+    from civicspace.application import open_database
     from civicspace.crypto.keyring import KeyProblem
     from civicspace.trust.rotation import remove_data_key
 
@@ -118,6 +123,11 @@ def remove(
 @keys_app.command("status")
 def status(ctx: typer.Context) -> None:
     """Which master key this command uses and which data keys the database holds."""
+    from sqlalchemy import select
+
+    from civicspace.application import open_database
+    from civicspace.db.keys import crypto_keys
+
     db = open_database(state(ctx).db_url)
     db.migrate()
     if db.keyring is None:

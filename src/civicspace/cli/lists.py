@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -20,17 +20,20 @@ from rich.markup import escape
 from rich.table import Table
 
 from civicspace.access.policy import AccessDenied, Viewer
-from civicspace.victims import compare as comparing
-from civicspace.victims import service
-from civicspace.victims.estimation import (
-    HistoriesError,
-    LCMCRSettings,
-    estimate_strata,
-    read_histories_csv,
-)
-from civicspace.victims.estimation.report import METHODS, EstimationReport
-from civicspace.victims.importer import ListImportError, parse_mapping
-from civicspace.victims.linkage import DEFAULT_MODEL, MODELS
+from civicspace.cli.common import LazyModule
+
+if TYPE_CHECKING:
+    from civicspace.victims import compare as comparing
+    from civicspace.victims import service
+    from civicspace.victims.estimation.report import EstimationReport
+else:  # pandas, SciPy and Splink load when a command runs, not for --help
+    comparing = LazyModule("civicspace.victims.compare")
+    service = LazyModule("civicspace.victims.service")
+
+# Option defaults shown by --help, written here so that help needs neither Splink nor
+# SciPy; tests/cli checks they equal civicspace.victims' own.
+DEFAULT_MODEL = "v3"
+METHODS = ("chapman", "loglinear", "lcmcr")
 
 app = typer.Typer(
     help="Victim lists: import, link across scripts, review, compare, estimate.",
@@ -84,6 +87,8 @@ def import_command(
     columns: str = typer.Option(None, help="Column mapping: name=ФИО,age=Возраст,place=Город"),
 ) -> None:
     """Import one list; every bad row is reported and nothing is imported if there is one."""
+    from civicspace.victims.importer import ListImportError, parse_mapping
+
     who = _viewer(ctx, service.require_list_reader)
     try:
         when = dt.date.fromisoformat(compiled_on) if compiled_on else None
@@ -153,6 +158,8 @@ def link_command(
 ) -> None:
     """Link all imported lists (reviewers' decisions always win over the model)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from civicspace.victims.linkage import MODELS
 
     who = _viewer(ctx, service.require_list_reader)
     if engine not in ("duckdb", "spark"):
@@ -322,6 +329,13 @@ def estimate_command(
     """Estimate how many victims no list recorded (multiple systems estimation)."""
     import json
     import sys
+
+    from civicspace.victims.estimation import (
+        HistoriesError,
+        LCMCRSettings,
+        estimate_strata,
+        read_histories_csv,
+    )
 
     try:
         if histories is not None:

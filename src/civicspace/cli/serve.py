@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from civicspace.access.accounts import Accounts
-from civicspace.access.tokens import Tokens
 from civicspace.cli.common import console, fail, open_database, state
-from civicspace.db.engine import resolve_url
+
+if TYPE_CHECKING:
+    from civicspace.access.accounts import Accounts
+    from civicspace.access.tokens import Tokens
 
 DEMO_USERS = (("editor", "editor"), ("researcher", "researcher"), ("viewer", "viewer"))
 
@@ -44,6 +45,8 @@ def serve(
     """Serve the web pages and the REST API (``/api/v1``) of the database ``--db``."""
     import uvicorn
 
+    from civicspace.access.accounts import Accounts
+    from civicspace.db.engine import resolve_url
     from civicspace.web.app import create_app
     from civicspace.web.server import WORKER_ENV, run_workers
     from civicspace.web.settings import Settings, SettingsError
@@ -85,6 +88,18 @@ def serve(
         raise typer.Exit(status)
 
 
+def _accounts(ctx: typer.Context) -> Accounts:
+    from civicspace.access.accounts import Accounts
+
+    return Accounts(open_database(ctx))
+
+
+def _tokens(ctx: typer.Context) -> Tokens:
+    from civicspace.access.tokens import Tokens
+
+    return Tokens(_accounts(ctx))
+
+
 def _read_password(password_stdin: bool) -> str:
     if password_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -102,7 +117,7 @@ def user_add(
     ] = False,
 ) -> None:
     """Create a user (asks for the password twice)."""
-    accounts = Accounts(open_database(ctx))
+    accounts = _accounts(ctx)
     user = accounts.add_user(name, role, _read_password(password_stdin))
     console.print(f"user {user.name} ({user.role}) created")
 
@@ -114,13 +129,13 @@ def user_password(
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
 ) -> None:
     """Set a user's password; their open sessions end."""
-    Accounts(open_database(ctx)).set_password(name, _read_password(password_stdin))
+    _accounts(ctx).set_password(name, _read_password(password_stdin))
     console.print(f"password of {name} changed")
 
 
 @user_app.command("list")
 def user_list(ctx: typer.Context) -> None:
-    for user in Accounts(open_database(ctx)).users():
+    for user in _accounts(ctx).users():
         console.print(f"{user.name}\t{user.role}")
 
 
@@ -131,7 +146,7 @@ def token_create(
     label: Annotated[str | None, typer.Option(help="what the token is for")] = None,
 ) -> None:
     """Create an API token; the secret is printed once and only its hash is kept."""
-    tokens = Tokens(Accounts(open_database(ctx)))
+    tokens = _tokens(ctx)
     token_id, secret = tokens.create(name, label)
     console.print(f"token {token_id} for {name}:", highlight=False)
     sys.stdout.write(secret + "\n")
@@ -146,7 +161,7 @@ def token_revoke(
     ] = False,
 ) -> None:
     """Revoke an API token by id (see ``token list``) or by its secret."""
-    tokens = Tokens(Accounts(open_database(ctx)))
+    tokens = _tokens(ctx)
     secret = sys.stdin.readline().strip() if secret_stdin else None
     if token_id is None and not secret:
         fail("give a token id or --secret-stdin")
@@ -157,7 +172,7 @@ def token_revoke(
 
 @token_app.command("list")
 def token_list(ctx: typer.Context, name: Annotated[str | None, typer.Argument()] = None) -> None:
-    for info in Tokens(Accounts(open_database(ctx))).list(name):
+    for info in _tokens(ctx).list(name):
         state = "revoked" if info.revoked else "live"
         console.print(f"{info.id}\t{info.user}\t{state}\t{info.label or ''}\t{info.created_at}")
 

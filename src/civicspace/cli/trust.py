@@ -11,14 +11,14 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from civicspace import application
 from civicspace.cli.common import (
+    LazyModule,
     console,
     fail,
     open_database,
@@ -28,10 +28,12 @@ from civicspace.cli.common import (
     viewer,
 )
 from civicspace.model.records import KINDS
-from civicspace.trust import audit
-from civicspace.trust.backup import RestoreError, create_backup, default_evidence, restore_backup
-from civicspace.trust.history import history, restore, undelete
-from civicspace.trust.sealing import BackupKey, BackupKeyError
+
+if TYPE_CHECKING:
+    from civicspace.trust import audit
+    from civicspace.trust.sealing import BackupKey
+else:  # loaded when a command runs, not for --help
+    audit = LazyModule("civicspace.trust.audit")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print only JSON.")]
 KindArg = Annotated[str, typer.Argument(help=", ".join(KINDS), metavar="KIND")]
@@ -72,6 +74,8 @@ def show_history(
     ctx: typer.Context, kind: KindArg, record_id: IdArg, json_out: JsonOpt = False
 ) -> None:
     """Every revision of one record, with what changed."""
+    from civicspace.trust.history import history
+
     revs = history(open_store(ctx), _check_kind(kind), record_id, viewer(ctx))
     if json_out:
         print_json([r.as_json() for r in revs])
@@ -95,6 +99,8 @@ def restore_revision(
     reason: ReasonOpt = None,
 ) -> None:
     """Make revision REV's content current again (as a new revision)."""
+    from civicspace.trust.history import restore
+
     record = restore(open_store(ctx), _check_kind(kind), record_id, number, viewer(ctx), reason)
     console.print(f"Restored {kind} {record_id} to revision {number}: now version {record.version}")
 
@@ -103,6 +109,8 @@ def undelete_command(
     ctx: typer.Context, kind: KindArg, record_id: IdArg, reason: ReasonOpt = None
 ) -> None:
     """Bring back a deleted record as it was (editors)."""
+    from civicspace.trust.history import undelete
+
     record = undelete(open_store(ctx), _check_kind(kind), record_id, viewer(ctx), reason)
     console.print(f"Undeleted {kind} {record_id}: now version {record.version}")
 
@@ -146,6 +154,8 @@ def audit_export(
 
 
 def _key(key_file: Path | None, passphrase_stdin: bool, confirm: bool) -> BackupKey:
+    from civicspace.trust.sealing import BackupKey
+
     if key_file is not None:
         return BackupKey.from_file(key_file)
     if passphrase_stdin:
@@ -179,6 +189,8 @@ def backup_command(
     """Back up the database, the audit trail and the evidence files into one encrypted file,
     while the application keeps running. The key is a passphrase (asked, --passphrase-stdin,
     or CIVICSPACE_BACKUP_PASSPHRASE) or --key-file."""
+    from civicspace.trust.backup import create_backup, default_evidence
+
     key = _key(key_file, passphrase_stdin, confirm=True)
     try:
         db = open_database(ctx)
@@ -212,6 +224,10 @@ def restore_command(
     passphrase_stdin: PassStdinOpt = False,
 ) -> None:
     """Restore a backup into an empty database; checks the audit chain and head afterwards."""
+    from civicspace import application
+    from civicspace.trust.backup import RestoreError, default_evidence, restore_backup
+    from civicspace.trust.sealing import BackupKeyError
+
     target = db or state(ctx).db_url
     if not target:
         fail("name the target database with --db")
