@@ -146,6 +146,28 @@ def caption(record: Any) -> str:
 
 
 @cache
+def values_at(path: str) -> Callable[[Any], list[Any]]:
+    """A function giving the values at ``path`` of a record, ``*`` standing for every item
+    of a list: ``values_at("stages.*.note")(law)`` is every stage's note (``None`` kept)."""
+    name, _, rest = path.partition(".")
+    if not rest:
+        return lambda obj: _as_list(getattr(obj, name, None))
+    if rest == "*":
+        return lambda obj: list(getattr(obj, name, None) or ())
+    if rest.startswith("*."):
+        inner = values_at(rest[2:])
+        return lambda obj: [v for item in getattr(obj, name, None) or () for v in inner(item)]
+    nested = values_at(rest)
+    return lambda obj: [] if (v := getattr(obj, name, None)) is None else nested(v)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+@cache
 def insert_order() -> tuple[str, ...]:
     """Every kind after the kinds it refers to (a kind may cite its own kind), ties in
     declaration order: the order an import writes kinds in."""
@@ -318,4 +340,5 @@ __all__ = [
     "spec_of",
     "summary_fields",
     "term_fields",
+    "values_at",
 ]

@@ -71,6 +71,9 @@ class Name(Model):
     script: str | None = Field(None, description="ISO 15924: Cyrl, Latn ...")
     lang: str | None = Field(None, description="ISO 639-1: kk, ru, en ...")
 
+    def search_text(self) -> str:
+        return self.text
+
 
 class Citation(Model):
     """A link from a record to a source, with where in the source the fact is."""

@@ -14,9 +14,10 @@ readable, and prefixes do not match.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -43,7 +44,9 @@ from civicspace.crypto import (
 )
 from civicspace.crypto.sealing import sealer
 from civicspace.db import schema as t
-from civicspace.model.records import VISIBILITY_RANK, Record
+from civicspace.model.kinds import caption, fields_of, spec_of, values_at
+from civicspace.model.markers import Ref, Searchable, Term
+from civicspace.model.records import VISIBILITY_RANK, Record, record_type
 from civicspace.model.vocabulary import vocabulary
 from civicspace.store.bulk import PreparedRows, prepare_rows, write_rows
 from civicspace.store.counts import Counter, plain_counter
@@ -102,17 +105,45 @@ def _names_at_or_below(
     return names, hidden
 
 
-def _title(record: Any) -> str:
-    for attr in ("title",):
-        if getattr(record, attr, None):
-            return str(getattr(record, attr))
-    if getattr(record, "name", None) is not None:
-        return str(record.name.text)
-    if record.kind == "statistics":
-        return str(record.display())
-    if record.kind == "ratings":
-        return f"{record.country} {record.band} ({record.date})"
-    return str(record.id)
+@dataclass(frozen=True)
+class _Indexed:
+    """A field of a kind marked ``Searchable``, with what its values are indexed as."""
+
+    path: str
+    values: Callable[[Any], list[Any]]
+    searchable: Searchable
+    party: str | None  # the kind of the records whose names it points at
+    vocabulary: str | None  # its values are keys of this vocabulary: labels are indexed
+
+
+@cache
+def _indexed(kind: str) -> tuple[tuple[_Indexed, ...], bool]:
+    """The searchable fields of ``kind`` besides its caption, and whether the caption is a
+    field that ``identifies`` (indexed as a whole name, blind, when confidential)."""
+    head = spec_of(kind).caption.split(".")[0]
+    fields: list[_Indexed] = []
+    identifies = False
+    for f in fields_of(record_type(kind)):
+        searchable = f.marker(Searchable)
+        if searchable is None:
+            continue
+        if f.path == head:
+            identifies = searchable.identifies
+            continue
+        ref, term = f.marker(Ref), f.marker(Term)
+        party = ref.kinds[0] if ref else None
+        vocab = term.name if term else None
+        fields.append(_Indexed(f.path, values_at(f.path), searchable, party, vocab))
+    return tuple(fields), identifies
+
+
+def _word(value: Any, vocab: str | None) -> str | None:
+    if vocab is not None:
+        return vocabulary(vocab)[value].label
+    search_text = getattr(value, "search_text", None)  # a name, a charge: as it says
+    if search_text is not None:
+        return str(search_text())
+    return value if value is None else str(value)
 
 
 def _texts(
@@ -120,45 +151,25 @@ def _texts(
 ) -> tuple[list[str], list[str]]:
     """The words of a record's document: (readable, protected names for the blind index).
 
-    Protected names only occur in confidential records' documents; a confidential
-    person's description and a confidential source's url are not indexed at all.
+    Derived from the ``Searchable`` fields: the caption, then each field in declaration
+    order. Protected names only occur in confidential records' documents; a field not
+    indexed ``when_confidential`` (a confidential person's description) is left out.
     """
-    kind, vis = record.kind, record.visibility
+    vis = record.visibility
     secret = vis == "confidential"
-    parts: list[str | None] = [getattr(record, "summary", None)]
+    fields, caption_identifies = _indexed(record.kind)
+    parts: list[str | None] = []
     protected: list[str | None] = []
-    (protected if secret and kind in ("persons", "organisations", "sources") else parts).append(
-        _title(record)
-    )
-    if kind in ("persons", "organisations"):
-        (protected if secret else parts).extend(n.text for n in record.names)
-        if not secret:
-            parts.append(record.description)
-    if kind == "persons":
-        parts += [vocabulary("person role")[r].label for r in record.roles]
-    if kind == "incidents":
-        parts += [vocabulary("violation type")[v].label for v in record.violations]
-        for ids, lookup in (
-            ((p.person_id for p in record.participants), persons),
-            ((p.organisation_id for p in record.participants), orgs),
-        ):
-            names, hidden = _names_at_or_below(ids, lookup, vis)
+    (protected if secret and caption_identifies else parts).append(caption(record))
+    parties = {"persons": persons, "organisations": orgs}
+    for f in fields:
+        if f.party is not None:
+            names, hidden = _names_at_or_below(f.values(record), parties[f.party], vis)
             parts += names
             protected += hidden
-    if kind == "cases":
-        names, hidden = _names_at_or_below(record.defendants, persons, vis)
-        parts += names
-        protected += hidden
-        parts += [f"{c.code} {c.article} {c.title}" for c in record.charges]
-    if kind == "laws":
-        parts += [record.assessment] + [s.note for s in record.stages]
-    if kind == "statistics":
-        parts += [record.reported_by, record.topic]
-    if kind == "ratings":
-        parts += [record.rationale, record.rated_by]
-    if kind == "sources":
-        (protected if secret else parts).append(record.publisher)
-        parts.append(record.public_label)
+        elif not secret or f.searchable.when_confidential:
+            words = [_word(v, f.vocabulary) for v in f.values(record)]
+            (protected if secret and f.searchable.identifies else parts).extend(words)
     return [p for p in parts if p], [p for p in protected if p]
 
 
@@ -215,15 +226,17 @@ def index_records(
 
 def parties_named(records: Iterable[Record]) -> tuple[set[str], set[str]]:
     """Ids of the persons and of the organisations whose names go into these records' documents."""
-    person_ids: set[str] = set()
-    org_ids: set[str] = set()
+    named: dict[str, set[str]] = {"persons": set(), "organisations": set()}
     for r in records:
-        if r.kind == "incidents":
-            person_ids.update(p.person_id for p in r.participants if p.person_id)  # type: ignore[attr-defined]
-            org_ids.update(p.organisation_id for p in r.participants if p.organisation_id)  # type: ignore[attr-defined]
-        elif r.kind == "cases":
-            person_ids.update(r.defendants)  # type: ignore[attr-defined]
-    return person_ids, org_ids
+        for party, values in _parties(r.kind):
+            named[party].update(rid for rid in values(r) if rid)
+    return named["persons"], named["organisations"]
+
+
+@cache
+def _parties(kind: str) -> tuple[tuple[str, Callable[[Any], list[Any]]], ...]:
+    """(kind, values) of the fields of ``kind`` naming parties whose names are indexed."""
+    return tuple((f.party, f.values) for f in _indexed(kind)[0] if f.party is not None)
 
 
 def party_names(party: Any) -> tuple[str, list[str]]:
@@ -239,7 +252,7 @@ def _document(record: Any, texts: list[str]) -> dict[str, Any]:
         "record_id": record.id,
         "visibility": record.visibility,
         "verification": record.verification,
-        "title": _title(record),
+        "title": caption(record),
         "text": joined,
         "body": fold(joined),
     }
