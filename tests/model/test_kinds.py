@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from civicspace.demo import load_demo_dataset
 from civicspace.model import kinds
-from civicspace.model.markers import Ref, Searchable
+from civicspace.model.markers import Ref, Searchable, Term
 from civicspace.model.records import (
     KINDS,
     RECORD_TYPES,
@@ -28,11 +28,13 @@ from civicspace.model.records import (
     Participant,
     Person,
     Rating,
+    Record,
     Statistic,
     Summary,
     record_type,
 )
 from civicspace.model.records import references as records_references
+from civicspace.model.vocabulary import vocabulary
 
 
 def _legacy_references(item: BaseModel) -> list[tuple[str, str, str]]:
@@ -298,3 +300,59 @@ def test_export_columns_flatten_names_and_counts() -> None:
     assert "counts" not in incidents_
     assert "events" not in kinds.export_columns("cases")
     assert "charges" in kinds.export_columns("cases")
+
+
+def _party_lookups() -> tuple[dict[str, Any], dict[str, Any]]:
+    from civicspace.store.search import party_names
+
+    records = [x for x in DEMO if isinstance(x, Record)]
+    persons = {r.id: ("public", party_names(r)[1]) for r in records if r.kind == "persons"}
+    orgs = {r.id: ("public", party_names(r)[1]) for r in records if r.kind == "organisations"}
+    return persons, orgs
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_search_documents_hold_every_searchable_field(kind: str) -> None:
+    from civicspace.store.search import _texts
+
+    persons, orgs = _party_lookups()
+    lookups = {"persons": persons, "organisations": orgs}
+    records = [x for x in DEMO if isinstance(x, Record) and x.kind == kind]
+    assert records
+    seen: set[str] = set()
+    for record in records:
+        public = record.model_copy(update={"visibility": "public"})
+        words, _protected = _texts(public, persons, orgs)
+        assert words[0] == kinds.caption(public)
+        text = " · ".join(words)
+        for f in kinds.fields_of(type(record)):
+            if f.marker(Searchable) is None:
+                continue
+            term, ref = f.marker(Term), f.marker(Ref)
+            for value in kinds.values_at(f.path)(public):
+                if ref is not None:
+                    expected = lookups[ref.kinds[0]][value][1]
+                elif term is not None:
+                    expected = [vocabulary(term.name)[value].label]
+                else:
+                    expected = [getattr(value, "search_text", lambda v=value: str(v))()]
+                assert all(e in text for e in expected if e), (record.id, f.path, expected)
+                seen.add(f.path)
+    assert seen, kind
+
+
+def test_a_confidential_person_is_indexed_by_blind_names_only() -> None:
+    from civicspace.store.search import _texts
+
+    person = next(x for x in DEMO if isinstance(x, Person) and x.names and x.description)
+    secret = person.model_copy(update={"visibility": "confidential"})
+    words, protected = _texts(secret, {}, {})
+    assert protected[: 1 + len(person.names)] == [n.text for n in person.all_names()]
+    assert person.description not in words + protected  # not indexed when confidential
+    assert person.name.text not in words
+
+
+def test_the_store_maps_every_kind() -> None:
+    from civicspace.store.mapping import MAPPINGS
+
+    assert set(MAPPINGS) == set(KINDS)
