@@ -1,6 +1,16 @@
 """Domain types and vocabularies (as data)."""
 
 from civicspace.model.dates import FuzzyDate
+from civicspace.model.kinds import (
+    caption,
+    insert_order,
+    reference_fields,
+    references,
+    sealed_fields,
+    searchable_fields,
+    spec_of,
+)
+from civicspace.model.markers import Internal, KindSpec, Ref, Sealed, Searchable, Term
 from civicspace.model.records import (
     KINDS,
     RECORD_TYPES,
@@ -41,6 +51,8 @@ __all__ = [
     "FuzzyDate",
     "Incident",
     "IncidentCounts",
+    "Internal",
+    "KindSpec",
     "Law",
     "LawStage",
     "LegalCase",
@@ -52,13 +64,24 @@ __all__ = [
     "Rating",
     "Recognition",
     "Record",
+    "Ref",
+    "Sealed",
+    "Searchable",
     "Sentence",
     "Source",
     "Statistic",
+    "Term",
     "VocabularyError",
     "band_for_score",
+    "caption",
+    "insert_order",
     "legal_article",
     "legal_codes",
     "record_type",
+    "reference_fields",
+    "references",
+    "sealed_fields",
+    "searchable_fields",
+    "spec_of",
     "vocabulary",
 ]
