@@ -1,5 +1,5 @@
 """How a new record's id is made: a kind's prefix, its caption folded to ASCII, six random
-hex digits (``person-aidos-sadykov-3f9a1c``), so an id reads as what it names."""
+hex digits (``inc-picket-dispersed-3f9a1c``), so an id reads as what it names."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ ID_FROM = {
 
 
 def new_id(kind: str, title: str) -> str:
-    """A fresh id of ``kind`` made from ``title``: ``new_id("persons", "Айдос Садыков")``
-    is ``person-aidos-sadykov-`` and six random hex digits."""
+    """A fresh id of ``kind`` made from ``title``: ``new_id("incidents", "Picket dispersed")``
+    is ``inc-picket-dispersed-`` and six random hex digits; names are folded to Latin."""
     prefix = ID_PREFIXES[kind]
     base = re.sub(r"[^a-z0-9]+", "-", fold(title).lower()).strip("-")[:40] or prefix
     return f"{prefix}-{base}-{secrets.token_hex(3)}"
