@@ -12,22 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from civicspace.ingest.errors import Problem
+from civicspace.model.kinds import insert_order
 from civicspace.model.records import KINDS, Country, Location, Record
 
 PLACES = ("countries", "locations")
-# Kind by kind, following references: sources (which cite each other), then the parties,
-# then the records that name them. Countries and locations come before all of them.
-INSERT_ORDER = (
-    "sources",
-    "organisations",
-    "persons",
-    "incidents",
-    "cases",
-    "laws",
-    "statistics",
-    "ratings",
-    "summaries",
-)
+# Kind by kind, each after the kinds it refers to (derived from the model): sources (which
+# cite each other), then the parties, then the records that name them. Countries and
+# locations come before all of them.
+INSERT_ORDER = insert_order()
 REPORT_ORDER = (*PLACES, *KINDS)  # problems and counts are listed in the bundle's own order
 
 
