@@ -30,6 +30,7 @@ from civicspace.cli.common import (
     viewer,
 )
 from civicspace.model.records import KINDS
+from civicspace.settings import setting
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -120,7 +121,7 @@ def root(
         str | None,
         typer.Option(
             "--db",
-            envvar="CIVICSPACE_DATABASE_URL",
+            envvar=setting("database_url").env,
             help="SQLite file path or database URL (postgresql+psycopg://...). Default: ./civicspace.sqlite",
         ),
     ] = None,

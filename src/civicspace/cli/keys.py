@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from civicspace import settings
 from civicspace.cli.common import console, fail, state
 
 keys_app = typer.Typer(help="Encryption keys of confidential fields.", no_args_is_help=True)
@@ -22,13 +22,13 @@ EvidenceOpt = Annotated[
 
 
 def _key_file(ctx: typer.Context, key_file: Path | None) -> Path | None:
-    from civicspace.crypto.keys import ENV_KEY_FILE
     from civicspace.db.engine import default_key_file, resolve_url
 
     if key_file is not None:
         return key_file
-    if os.environ.get(ENV_KEY_FILE):
-        return Path(os.environ[ENV_KEY_FILE]).expanduser()
+    configured: Path | None = settings.read("master_key_file")
+    if configured is not None:
+        return configured
     return default_key_file(resolve_url(state(ctx).db_url))
 
 
@@ -43,7 +43,7 @@ def init(ctx: typer.Context, key_file: KeyFileOpt = None) -> None:
     path = _key_file(ctx, key_file)
     if path is None:
         fail(f"a PostgreSQL database needs --key-file PATH (or {ENV_KEY})")
-    if os.environ.get(ENV_KEY) and key_file is None:
+    if settings.read("master_key") is not None and key_file is None:
         fail(f"a master key is already configured in {ENV_KEY}")
     if path.exists():
         fail(f"{path} exists already; rotate it with: civicspace keys rotate")

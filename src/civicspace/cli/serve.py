@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from civicspace.cli.common import console, fail, open_database, state
+from civicspace.settings import setting
 
 if TYPE_CHECKING:
     from civicspace.access.accounts import Accounts
@@ -78,7 +79,7 @@ def serve(
     environment = {
         **os.environ,
         WORKER_ENV: resolve_url(state(ctx).db_url),
-        "CIVICSPACE_SECRET_KEY": str(settings.secret_key),
+        setting("secret_key").env: str(settings.secret_key),
     }
     try:
         status = run_workers(host, port, workers, environment)

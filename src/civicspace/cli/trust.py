@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
+from civicspace import settings
 from civicspace.cli.common import (
     LazyModule,
     console,
@@ -160,8 +160,8 @@ def _key(key_file: Path | None, passphrase_stdin: bool, confirm: bool) -> Backup
         return BackupKey.from_file(key_file)
     if passphrase_stdin:
         return BackupKey.from_passphrase(sys.stdin.readline().rstrip("\n"))
-    if env := os.environ.get("CIVICSPACE_BACKUP_PASSPHRASE"):
-        return BackupKey.from_passphrase(env)
+    if (configured := settings.read("backup_passphrase")) is not None:
+        return BackupKey.from_passphrase(configured.reveal().decode())
     passphrase = typer.prompt("Backup passphrase", hide_input=True, confirmation_prompt=confirm)
     return BackupKey.from_passphrase(passphrase)
 

@@ -15,11 +15,12 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from civicspace import settings
 from civicspace.crypto.secret import Secret
 
 KEY_HEADER = "civicspace-master-key-v1"
-ENV_KEY = "CIVICSPACE_MASTER_KEY"
-ENV_KEY_FILE = "CIVICSPACE_MASTER_KEY_FILE"
+ENV_KEY = settings.setting("master_key").env
+ENV_KEY_FILE = settings.setting("master_key_file").env
 
 
 class KeyProblem(ValueError):
@@ -88,12 +89,12 @@ class MasterKey:
 def master_key_from_environment(default_file: Path | None = None) -> MasterKey | None:
     """``CIVICSPACE_MASTER_KEY``, else the file ``CIVICSPACE_MASTER_KEY_FILE``, else
     ``default_file`` (the ``<database>.key`` beside a SQLite file) if it exists."""
-    value = os.environ.get(ENV_KEY)
-    if value:
-        return MasterKey.parse(value, ENV_KEY)
-    path = os.environ.get(ENV_KEY_FILE)
-    if path:
-        return MasterKey.load(Path(path).expanduser())
+    value: Secret | None = settings.read("master_key")
+    if value is not None:
+        return MasterKey.parse(value.reveal().decode(), ENV_KEY)
+    path: Path | None = settings.read("master_key_file")
+    if path is not None:
+        return MasterKey.load(path)
     if default_file is not None and default_file.exists():
         return MasterKey.load(default_file)
     return None

@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
+from civicspace import settings
+
 DEFAULT_SQLITE_FILE = "civicspace.sqlite"
 
 
@@ -39,7 +41,7 @@ def resolve_url(target: str | os.PathLike[str] | None = None) -> str:
     >>> resolve_url("var/x.sqlite").startswith("sqlite:///")
     True
     """
-    value = str(target) if target else os.environ.get("CIVICSPACE_DATABASE_URL") or ""
+    value = str(target) if target else settings.read("database_url") or ""
     if not value:
         value = DEFAULT_SQLITE_FILE
     if "://" in value:

@@ -9,7 +9,6 @@ export. ``verify`` re-hashes every file against what was recorded when it was ad
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import Connection, insert, select
 
+from civicspace import settings
 from civicspace.access.policy import Viewer
 from civicspace.crypto import Sealed, associated_data, is_sealed, require_keyring
 from civicspace.db.engine import Database
@@ -26,16 +26,17 @@ from civicspace.evidence.blobs import BlobFolder, EvidenceDamaged, EvidenceRejec
 from civicspace.evidence.sniff import ACCEPTED, HEAD_BYTES, sniff
 from civicspace.store.repository import Store
 
-ENV_DIR = "CIVICSPACE_EVIDENCE_DIR"
-ENV_MAX_BYTES = "CIVICSPACE_EVIDENCE_MAX_BYTES"
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+ENV_DIR = settings.setting("evidence_dir").env
+ENV_MAX_BYTES = settings.setting("evidence_max_bytes").env
+DEFAULT_MAX_BYTES: int = settings.setting("evidence_max_bytes").default
 SEALED_FIELDS = ("original_name", "origin", "note")
 
 
 def evidence_dir(db: Database) -> Path:
     """``CIVICSPACE_EVIDENCE_DIR``, else ``evidence/`` beside a SQLite file, else ``var/evidence``."""
-    if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR]).expanduser()
+    folder: Path | None = settings.read("evidence_dir")
+    if folder is not None:
+        return folder
     url = db.engine.url
     if url.get_backend_name() == "sqlite" and url.database:
         return Path(url.database).parent / "evidence"
@@ -43,7 +44,7 @@ def evidence_dir(db: Database) -> Path:
 
 
 def max_bytes_setting() -> int:
-    value = os.environ.get(ENV_MAX_BYTES, "")
+    value = settings.raw("evidence_max_bytes") or ""
     if not value:
         return DEFAULT_MAX_BYTES
     if not value.isdigit():

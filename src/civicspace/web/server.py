@@ -13,7 +13,6 @@ refused by the others. Login limits live in the database, so they hold across wo
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -21,9 +20,10 @@ import sys
 import time
 from typing import Any
 
+from civicspace import settings
 from civicspace.application import open_database
 
-WORKER_ENV = "CIVICSPACE_DATABASE_URL"
+WORKER_ENV = settings.setting("database_url").env
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -46,7 +46,7 @@ def app_from_environment() -> Any:
     from civicspace.web.app import create_app
     from civicspace.web.settings import Settings
 
-    return create_app(open_database(os.environ[WORKER_ENV]), Settings.from_env())
+    return create_app(open_database(settings.read("database_url")), Settings.from_env())
 
 
 def run_worker(host: str, port: int) -> None:

@@ -1,54 +1,27 @@
-"""The web app's settings: one registry with name, default and help (see ``docs/web.md``).
+"""The web app's settings, declared in the one registry :mod:`civicspace.settings`.
 
-Each setting can come from the environment as ``CIVICSPACE_<NAME>`` (upper case).
-The secret key prints as ``**********`` and a known placeholder is refused.
+Each can come from the environment as ``CIVICSPACE_<NAME>`` (see ``docs/settings.md``
+and ``docs/web.md``). The secret key prints as ``**********`` and a known placeholder is
+refused, so a server never starts with a default secret.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from starlette.datastructures import Secret
 
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: Any
-    help: str
+from civicspace import settings as registry
+from civicspace.settings import Setting
 
 
-SETTINGS = (
-    Setting(
-        "secret_key",
-        None,
-        "Key signing the CSRF cookie. Unset: a random key per process (forms opened before "
-        "a restart must be reloaded). Never a placeholder such as 'changeme'.",
-    ),
-    Setting("cookie_secure", False, "Send cookies only over HTTPS (set behind TLS)."),
-    Setting("session_hours", 12, "Hours a login session lasts."),
-    Setting(
-        "auth_recheck_seconds",
-        1.0,
-        "Seconds an API token or login session found valid is trusted before the database is "
-        "asked again. Revoking, logging out or an admin's change applies at once in the "
-        "process that made it; one made elsewhere (the command line, another worker) "
-        "within this time. 0: every request asks the database.",
-    ),
-    Setting("default_locale", "en", "Interface language when the browser asks for none we have."),
-    Setting("page_size", 25, "Records per page in HTML lists."),
-    Setting(
-        "today",
-        None,
-        "Fix the day deadlines and custody times count from (ISO date, e.g. 2022-09-01), "
-        "for demos and training databases. Unset: the real date.",
-    ),
-)
+def _default(name: str) -> Any:
+    return registry.setting(name).default
+
 
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "changethis", "default", ""}
 
@@ -60,11 +33,13 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     secret_key: Secret = field(default_factory=lambda: Secret(secrets.token_urlsafe(32)))
-    cookie_secure: bool = False
-    session_hours: int = 12
-    auth_recheck_seconds: float = 1.0
-    default_locale: str = "en"
-    page_size: int = 25
+    cookie_secure: bool = _default("cookie_secure")
+    session_hours: int = _default("session_hours")
+    auth_recheck_seconds: float = _default("auth_recheck_seconds")
+    default_locale: str = _default("default_locale")
+    page_size: int = _default("page_size")
+    # The country a new record is about unless its form says otherwise.
+    default_country: str = _default("default_country")
     # The day the dashboard counts deadlines from; a seam so tests and demos fix "today".
     today: Callable[[], dt.date] = dt.date.today
 
@@ -77,31 +52,25 @@ class Settings:
             raise SettingsError("auth_recheck_seconds must be between 0 and 60")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
-        env = os.environ if environ is None else environ
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """The settings whose variables are set in ``environ`` (default: the process's)."""
         values: dict[str, Any] = {}
         for setting in SETTINGS:
-            raw = env.get(f"CIVICSPACE_{setting.name.upper()}")
-            if raw is None:
+            text = registry.raw(setting.name, environ)
+            if text is None:
                 continue
+            try:
+                value = setting.parse(text)
+            except ValueError as exc:
+                raise SettingsError(str(exc)) from exc
             if setting.name == "secret_key":
-                values["secret_key"] = Secret(raw)
+                value = Secret(value.reveal().decode())
             elif setting.name == "today":
-                try:
-                    day = dt.date.fromisoformat(raw)
-                except ValueError as exc:
-                    raise SettingsError(f"CIVICSPACE_TODAY: {exc}") from exc
-                values["today"] = lambda day=day: day
-            elif isinstance(setting.default, bool):
-                values[setting.name] = raw.strip().lower() in ("1", "true", "yes", "on")
-            elif isinstance(setting.default, int):
-                values[setting.name] = int(raw)
-            elif isinstance(setting.default, float):
-                try:
-                    values[setting.name] = float(raw)
-                except ValueError as exc:
-                    raise SettingsError(f"CIVICSPACE_{setting.name.upper()}: {exc}") from exc
-            else:
-                values[setting.name] = raw
+                value = lambda day=value: day  # noqa: E731
+            values[setting.name] = value
         values.update(overrides)
         return cls(**values)
+
+
+# The web app's part of the registry, in the order of the fields above.
+SETTINGS: tuple[Setting, ...] = tuple(registry.setting(f.name) for f in fields(Settings))

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from civicspace import settings
 from civicspace.victims.linkage import baseline, model_v1, model_v2, model_v3
 from civicspace.victims.linkage.clusters import (
     ScoredPair,
@@ -80,7 +81,7 @@ class LinkageResult:
         )
 
 
-DUCKDB_MEMORY_LIMIT = "4GB"
+DUCKDB_MEMORY_LIMIT: str = settings.setting("duckdb_memory_limit").default
 
 
 def duckdb_engine(memory_limit: str | None = None, temp_directory: str | None = None) -> Any:
@@ -94,12 +95,10 @@ def duckdb_engine(memory_limit: str | None = None, temp_directory: str | None = 
     import duckdb
     from splink import DuckDBAPI
 
-    limit = (
-        memory_limit or os.environ.get("CIVICSPACE_DUCKDB_MEMORY_LIMIT") or (DUCKDB_MEMORY_LIMIT)
-    )
+    limit = memory_limit or settings.read("duckdb_memory_limit")
     spill = (
         temp_directory
-        or os.environ.get("CIVICSPACE_DUCKDB_TEMP_DIRECTORY")
+        or settings.raw("duckdb_temp_directory")
         or (os.path.join(tempfile.gettempdir(), "civicspace-duckdb"))
     )
     con = duckdb.connect()
