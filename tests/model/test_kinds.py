@@ -21,13 +21,17 @@ from civicspace.model.markers import Ref, Searchable, Term
 from civicspace.model.records import (
     KINDS,
     RECORD_TYPES,
+    Affiliation,
+    Charge,
     Citation,
     Incident,
     LegalCase,
     Location,
+    Name,
     Participant,
     Person,
     Rating,
+    Recognition,
     Record,
     Statistic,
     Summary,
@@ -124,6 +128,48 @@ def incidents(draw: Any) -> Incident:
 def test_references_equal_the_hand_written_walk_on_generated_incidents(incident: Incident) -> None:
     assert kinds.references(incident) == _legacy_references(incident)
     assert set(kinds.references(incident)) == _brute_force(incident)
+
+
+@st.composite
+def cases(draw: Any) -> LegalCase:
+    defendants = draw(st.lists(ids, min_size=1, max_size=3, unique=True))
+    recognitions = [
+        Recognition(
+            person_id=draw(st.sampled_from(defendants)),
+            by="NGO",
+            date="2022",
+            organisation_id=draw(st.none() | ids),
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    return LegalCase(
+        id=draw(ids),
+        title="t",
+        country="KZ",
+        defendants=defendants,
+        charges=[Charge(code="KZ-CC", article="274", person_id=defendants[0])],
+        recognitions=recognitions,
+    )
+
+
+@st.composite
+def persons(draw: Any) -> Person:
+    return Person(
+        id=draw(ids),
+        name=Name(text="A"),
+        country=draw(st.none() | st.just("KZ")),
+        affiliations=[Affiliation(organisation_id=o) for o in draw(st.lists(ids, max_size=3))],
+        sources=[Citation(source_id=s) for s in draw(st.lists(ids, max_size=2))],
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(cases(), persons()))
+def test_references_equal_the_hand_written_walk_on_generated_cases_and_persons(
+    record: LegalCase | Person,
+) -> None:
+    assert kinds.references(record) == _legacy_references(record)
+    assert set(kinds.references(record)) == _brute_force(record)
 
 
 def test_charges_events_and_recognitions_name_defendants_checked_once() -> None:
