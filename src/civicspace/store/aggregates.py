@@ -16,7 +16,8 @@ from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import Rating
 from civicspace.model.vocabulary import vocabulary
 from civicspace.store.mapping import MAPPINGS
-from civicspace.store.repository import RecordQuery, Store
+from civicspace.store.queries import RecordQuery, conditions
+from civicspace.store.repository import Store
 
 # Columns a list may be sorted by; ``date`` means the earliest day of a fuzzy date.
 _SORTABLE = ("id", "date", "title", "country", "updated_at", "created_at", "as_of", "published")
@@ -49,14 +50,14 @@ def incidents_per_month(
     two freedoms counts once under each. Months without incidents are left out."""
     table = MAPPINGS["incidents"].table
     query = RecordQuery(date_from=date_from, date_to=date_to, country=country)
-    conditions = store._conditions("incidents", table, viewer, query)
+    where = conditions("incidents", table, viewer, query)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     # ISO text of a date on both databases; grouping in SQL keeps 100,000 incidents cheap.
     month = func.substr(cast(table.c.date_lo, String), 1, 7).label("month")
     with store.db.begin() as conn:
         rows = conn.execute(
             select(month, table.c.freedoms, func.count().label("n"))
-            .where(*conditions)
+            .where(*where)
             .group_by(month, table.c.freedoms)
         )
         for row in rows:

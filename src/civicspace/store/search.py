@@ -50,6 +50,7 @@ from civicspace.model.records import VISIBILITY_RANK, Record, record_type
 from civicspace.model.vocabulary import vocabulary
 from civicspace.store.bulk import PreparedRows, prepare_rows, write_rows
 from civicspace.store.counts import Counter, plain_counter
+from civicspace.store.visibility import visible_to
 from civicspace.text import fold, fold_tokens
 
 
@@ -446,9 +447,7 @@ def _matching(
     newest first."""
     query = _query(conn, tokens, viewer)
     d = t.search_documents
-    conditions: list[ColumnElement[bool]] = [d.c.visibility.in_(viewer.visibilities)]
-    if viewer.verified_only:
-        conditions.append(d.c.verification == "verified")
+    conditions: list[ColumnElement[bool]] = [*visible_to(viewer, d)]
     if kinds:
         conditions.append(d.c.kind.in_(list(kinds)))
     newest = query.more_than(conn, RANKED_UP_TO)
@@ -549,9 +548,7 @@ def text_filter(
     if not tokens:
         return None
     d = t.search_documents
-    conditions = [d.c.kind == kind, d.c.visibility.in_(viewer.visibilities)]
-    if viewer.verified_only:
-        conditions.append(d.c.verification == "verified")
+    conditions = [d.c.kind == kind, *visible_to(viewer, d)]
     parsed = _query(conn, tokens, viewer)
     return TextFilter(parsed, tuple(conditions), parsed.more_than(conn, RANKED_UP_TO, count))
 
