@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 
+from civicspace.editing import EDITORS_FIELDS
+from civicspace.model.kinds import spec_of
+from civicspace.web.form_specs import SPECS, Field, Group
 from civicspace.web.i18n import LOCALE_DIR
 from tests.web.conftest import Web
 from tests.web.test_pages import CSRF, login
@@ -352,3 +355,22 @@ def test_forms_only_for_writers_and_in_russian(web: Web) -> None:
     html, _ = form_of(web, "/cases/new?lang=ru")
     for word in ("Новое дело", "Обвиняемые", "Хронология", "Сохранить", "Распространение"):
         assert word in html, word
+
+
+def test_each_form_shows_the_fields_its_kind_declares() -> None:
+    """Forms follow the declared sections; vocabularies and pickers come from the markers."""
+    for kind, spec in SPECS.items():
+        declared = [n for names in spec_of(kind).sections.values() for n in names]
+        shown = [item.name for item in spec.items]
+        assert shown == [n for n in declared if (kind, n) != ("sources", "sources")], kind
+        editors = {i.name for i in spec.items if isinstance(i, Field) and i.editors_only}
+        assert editors == set(EDITORS_FIELDS) & set(shown), kind
+    charges = next(i for i in SPECS["cases"].items if i.name == "charges")
+    assert isinstance(charges, Group)
+    assert [(f.name, f.widget, f.ref) for f in charges.fields][:3] == [
+        ("article", "legal", None),
+        ("part", "", None),
+        ("person_id", "ref", "persons"),
+    ]
+    roles = next(i for i in SPECS["persons"].items if i.name == "roles")
+    assert isinstance(roles, Field) and (roles.widget, roles.vocab) == ("multi", "person role")

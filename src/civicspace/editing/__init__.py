@@ -5,6 +5,7 @@ scripts, each one transaction, with the rules of who may claim what and how new 
 from civicspace.editing.ids import ID_PREFIXES, id_for, new_id
 from civicspace.editing.participants import new_participant, script_of
 from civicspace.editing.service import (
+    EDITORS_FIELDS,
     ClaimRefused,
     check_claims,
     create_record,
@@ -14,6 +15,7 @@ from civicspace.editing.service import (
 from civicspace.editing.transaction import joined
 
 __all__ = [
+    "EDITORS_FIELDS",
     "ID_PREFIXES",
     "ClaimRefused",
     "check_claims",

@@ -1,5 +1,6 @@
-"""How a new record's id is made: a kind's prefix, its caption folded to ASCII, six random
-hex digits (``inc-picket-dispersed-3f9a1c``), so an id reads as what it names."""
+"""How a new record's id is made: its kind's prefix, the field its kind names (``id_from``
+in the kind's declaration) folded to ASCII, six random hex digits
+(``inc-picket-dispersed-3f9a1c``), so an id reads as what it names."""
 
 from __future__ import annotations
 
@@ -8,27 +9,14 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from civicspace.model.kinds import spec_of
+from civicspace.model.records import KINDS
 from civicspace.text import fold
 
-# The first word of each kind's new ids.
-ID_PREFIXES = {
-    "incidents": "inc",
-    "persons": "person",
-    "organisations": "org",
-    "cases": "case",
-    "laws": "law",
-    "statistics": "stat",
-    "ratings": "rating",
-    "sources": "src",
-    "summaries": "summary",
-}
-# The field (dotted) a new id is made from, where it is not ``title``.
-ID_FROM = {
-    "persons": "name.text",
-    "organisations": "name.text",
-    "statistics": "counts",
-    "ratings": "date",
-}
+# The incident form has always made ``inc-`` ids (the declaration says ``incident``);
+# ids keep their look until they stop being made from names.
+_KEPT_PREFIXES = {"incidents": "inc"}
+ID_PREFIXES = {kind: _KEPT_PREFIXES.get(kind) or spec_of(kind).id_prefix for kind in KINDS}
 
 
 def new_id(kind: str, title: str) -> str:
@@ -40,9 +28,10 @@ def new_id(kind: str, title: str) -> str:
 
 
 def id_for(kind: str, data: Mapping[str, Any]) -> str:
-    """A fresh id for a new record of ``kind`` described by ``data`` (a model's fields)."""
+    """A fresh id for a new record of ``kind`` described by ``data`` (a model's fields),
+    made from the field its declaration names (``name.text`` for a person)."""
     value: Any = data
-    for part in ID_FROM.get(kind, "title").split("."):
+    for part in spec_of(kind).id_from.split("."):
         value = value.get(part) if isinstance(value, Mapping) else None
     return new_id(kind, str(value or ""))
 

@@ -20,6 +20,10 @@ from civicspace.store.repository import NotFound, Store
 R = TypeVar("R", bound=Record)
 
 
+# Fields only editors may set: check_claims refuses them from anyone else.
+EDITORS_FIELDS = ("verification", "confidential")
+
+
 class ClaimRefused(AccessDenied):
     """A change claims what only editors may: ``field`` names the claim (``verification``,
     ``confidential``, ``visibility``)."""
@@ -66,7 +70,8 @@ def create_record(
     ``pydantic.ValidationError``, and then nothing is written.
     """
     viewer.require_write()
-    for each in (*new_records, record):
+    everything: list[Record] = [*new_records, record]
+    for each in everything:
         check_claims(viewer, each)
     with joined(store) as shared:
         for each in new_records:
@@ -107,6 +112,7 @@ def update_record(
 
 
 __all__ = [
+    "EDITORS_FIELDS",
     "ClaimRefused",
     "check_claims",
     "create_record",

@@ -1,6 +1,6 @@
 """One HTML form mechanism for every kind of record, driven by its Pydantic model.
 
-A :class:`FormSpec` names the fields a form shows and how (a widget); the model supplies
+A :class:`~civicspace.web.form_specs.FormSpec` (derived from the kind's declaration) names the fields a form shows and how (a widget); the model supplies
 what is required, the choices of ``Literal`` fields, descriptions as hints, and every
 check. Lists of sub-records (names, affiliations, charges, timeline events, stages,
 citations...) are :class:`Group` rows: ``charges-0-part``, ``charges-1-part``... Rows left
@@ -23,50 +23,22 @@ from pydantic import ValidationError
 from civicspace.access.policy import Viewer
 from civicspace.editing import check_claims, id_for, script_of, verification_after_change
 from civicspace.model.dates import FuzzyDate
-from civicspace.model.records import (
-    Affiliation,
-    CaseEvent,
-    Charge,
-    Citation,
-    LawStage,
-    Name,
-    Recognition,
-    Record,
-    record_type,
-)
+from civicspace.model.records import Name, Record
 from civicspace.model.vocabulary import LegalArticle, legal_codes
+from civicspace.web.form_specs import (
+    FORM_TITLES,
+    LABELS,
+    SPECS,
+    Field,
+    FormSpec,
+    Group,
+)
 
 Values = dict[str, list[str]]
-SCRIPTS = ("Cyrl", "Latn", "Arab", "Hans", "Geor", "Armn")
 BLANK_ROWS = 2
 MAX_ROWS = 200
 # Long free text gets a text area.
 LONG_TEXT = frozenset({"summary", "description", "assessment", "rationale", "notes"})
-
-
-@dataclass(frozen=True)
-class Field:
-    """One input. ``widget`` is inferred from the model when left empty:
-    text, area, number, check (bool), tristate (bool | None), select, multi, legal, ref."""
-
-    name: str
-    widget: str = ""
-    vocab: str | None = None  # a vocabulary (select / multi)
-    ref: str | None = None  # a kind whose ids are offered (ref)
-    choices: tuple[str, ...] = ()
-    editors_only: bool = False
-
-
-@dataclass(frozen=True)
-class Group:
-    """Rows of a list field (``single``: one sub-record, such as a person's main name;
-    ``scalar``: a list of plain values, such as a case's defendants)."""
-
-    name: str
-    model: type[Any] | None
-    fields: tuple[Field, ...]
-    single: bool = False
-    scalar: bool = False
 
 
 @dataclass
@@ -80,323 +52,6 @@ class Widget:
     hint: str | None
     options: list[tuple[str, str]] = field(default_factory=list)
     ref: str | None = None
-
-
-@dataclass(frozen=True)
-class FormSpec:
-    kind: str
-    prefix: str  # of new ids: person-..., org-...
-    title_of: str  # the field (dotted) a new id is made from
-    items: tuple[Field | Group, ...]
-
-    @property
-    def model(self) -> type[Record]:
-        return record_type(self.kind)
-
-
-def _names(name: str, single: bool = False) -> Group:
-    return Group(
-        name,
-        Name,
-        (Field("text"), Field("script", "select", choices=SCRIPTS), Field("lang")),
-        single=single,
-    )
-
-
-CITATIONS = Group("sources", Citation, (Field("source_id", "ref", ref="sources"), Field("locator")))
-COMMON: tuple[Field | Group, ...] = (
-    Field("visibility", "select", vocab="visibility"),
-    Field("verification", "select", vocab="verification status", editors_only=True),
-    CITATIONS,
-    Field("notes"),
-)
-
-SPECS: dict[str, FormSpec] = {
-    spec.kind: spec
-    for spec in (
-        FormSpec(
-            "persons",
-            "person",
-            "name.text",
-            (
-                _names("name", single=True),
-                _names("names"),
-                Field("gender"),
-                Field("birth_year"),
-                Field("country"),
-                Field("roles", "multi", vocab="person role"),
-                Group(
-                    "affiliations",
-                    Affiliation,
-                    (
-                        Field("organisation_id", "ref", ref="organisations"),
-                        Field("role"),
-                        Field("since"),
-                        Field("until"),
-                    ),
-                ),
-                Field("description"),
-                *COMMON,
-            ),
-        ),
-        FormSpec(
-            "organisations",
-            "org",
-            "name.text",
-            (
-                _names("name", single=True),
-                _names("names"),
-                Field("org_kind", "select", vocab="organisation kind"),
-                Field("registration_status", "select", vocab="registration status"),
-                Field("country"),
-                Field("description"),
-                *COMMON,
-            ),
-        ),
-        FormSpec(
-            "cases",
-            "case",
-            "title",
-            (
-                Field("title"),
-                Field("country"),
-                Group("defendants", None, (Field("id", "ref", ref="persons"),), scalar=True),
-                Group(
-                    "charges",
-                    Charge,
-                    (
-                        Field("article", "legal"),
-                        Field("part"),
-                        Field("person_id", "ref", ref="persons"),
-                        Field("brought"),
-                        Field("note"),
-                    ),
-                ),
-                Group(
-                    "events",
-                    CaseEvent,
-                    (
-                        Field("kind", "select", vocab="case event kind"),
-                        Field("date"),
-                        Field("until"),
-                        Field("person_id", "ref", ref="persons"),
-                        Field("court"),
-                        Field("outcome"),
-                        Field("description"),
-                    ),
-                ),
-                Group(
-                    "recognitions",
-                    Recognition,
-                    (
-                        Field("person_id", "ref", ref="persons"),
-                        Field("by"),
-                        Field("date"),
-                        Field("status"),
-                        Field("withdrawn"),
-                    ),
-                ),
-                Field("summary"),
-                Field("politically_motivated"),
-                *COMMON,
-            ),
-        ),
-        FormSpec(
-            "laws",
-            "law",
-            "title",
-            (
-                Field("title"),
-                Field("country"),
-                Field("is_draft"),
-                Field("freedoms", "multi", vocab="freedom"),
-                Group(
-                    "stages",
-                    LawStage,
-                    (Field("stage", "select", vocab="law stage"), Field("date"), Field("note")),
-                ),
-                Field("assessment"),
-                Field("restrictive"),
-                *COMMON,
-            ),
-        ),
-        FormSpec(
-            "statistics",
-            "stat",
-            "counts",
-            (
-                Field("country"),
-                Field("value"),
-                Field("qualifier"),
-                Field("unit"),
-                Field("counts"),
-                Field("as_of"),
-                Field("reported_by"),
-                Field("freedoms", "multi", vocab="freedom"),
-                Field("topic"),
-                *COMMON,
-            ),
-        ),
-        FormSpec(
-            "ratings",
-            "rating",
-            "date",
-            (
-                Field("country"),
-                Field("date"),
-                Field("band", "select", vocab="rating band"),
-                Field("score"),
-                Field("previous_band", "select", vocab="rating band"),
-                Field("rated_by"),
-                Field("rationale"),
-                *COMMON,
-            ),
-        ),
-        FormSpec(
-            "sources",
-            "src",
-            "title",
-            (
-                Field("title"),
-                Field("publisher"),
-                Field("url"),
-                Field("published"),
-                Field("language"),
-                Field("reliability", "select", vocab="source reliability grade"),
-                Field("confidential", editors_only=True),
-                Field("public_label"),
-                *[c for c in COMMON if not isinstance(c, Group)],
-            ),
-        ),
-        FormSpec(
-            "summaries",
-            "summary",
-            "title",
-            (
-                Field("country"),
-                Field("section"),
-                Field("period_start"),
-                Field("period_end"),
-                Field("title"),
-                Field("summary"),
-                Field("lang"),
-                *COMMON,
-            ),
-        ),
-    )
-}
-
-
-def _(message: str) -> str:
-    """Marks interface words for ``pybabel extract``; templates translate them."""
-    return message
-
-
-LABELS = {
-    "title": _("Title"),
-    "country": _("Country"),
-    "name": _("Name"),
-    "names": _("Other spellings"),
-    "text": _("Name"),
-    "script": _("Script"),
-    "lang": _("Language"),
-    "gender": _("Gender"),
-    "birth_year": _("Year of birth"),
-    "roles": _("Roles"),
-    "affiliations": _("Affiliations"),
-    "organisation_id": _("Organisation"),
-    "role": _("Role"),
-    "since": _("Since"),
-    "until": _("Until"),
-    "description": _("Description"),
-    "org_kind": _("Kind"),
-    "registration_status": _("Registration"),
-    "defendants": _("Defendants"),
-    "id": _("Person"),
-    "charges": _("Charges"),
-    "article": _("Article"),
-    "part": _("Part"),
-    "person_id": _("Person"),
-    "brought": _("Brought"),
-    "note": _("Note"),
-    "events": _("Timeline"),
-    "kind": _("Event"),
-    "date": _("Date"),
-    "court": _("Court"),
-    "outcome": _("Outcome"),
-    "recognitions": _("Recognition"),
-    "by": _("Recognised by"),
-    "status": _("Status"),
-    "withdrawn": _("Withdrawn"),
-    "summary": _("Summary"),
-    "politically_motivated": _("Politically motivated"),
-    "is_draft": _("Draft"),
-    "freedoms": _("Freedoms"),
-    "stages": _("Stages"),
-    "stage": _("Stage"),
-    "assessment": _("Assessment"),
-    "restrictive": _("Restrictive"),
-    "value": _("Value"),
-    "qualifier": _("Qualifier"),
-    "unit": _("Unit"),
-    "counts": _("What is counted"),
-    "as_of": _("As of"),
-    "reported_by": _("Reported by"),
-    "topic": _("Topic"),
-    "band": _("Band"),
-    "score": _("Score"),
-    "previous_band": _("Previous band"),
-    "rated_by": _("Rated by"),
-    "rationale": _("Rationale"),
-    "publisher": _("Publisher"),
-    "url": _("Address (URL)"),
-    "published": _("Published"),
-    "language": _("Language"),
-    "reliability": _("Reliability"),
-    "confidential": _("Confidential source"),
-    "public_label": _("Shown instead to readers without access"),
-    "section": _("Report section"),
-    "period_start": _("Period from"),
-    "period_end": _("Period to"),
-    "visibility": _("Visibility"),
-    "verification": _("Verification"),
-    "sources": _("Sources"),
-    "source_id": _("Source"),
-    "locator": _("Where in the source"),
-    "notes": _("Notes"),
-}
-FORM_TITLES = {
-    "persons": (_("New person"), _("Edit person")),
-    "organisations": (_("New organisation"), _("Edit organisation")),
-    "cases": (_("New legal case"), _("Edit legal case")),
-    "laws": (_("New law or draft"), _("Edit law or draft")),
-    "statistics": (_("New statistic"), _("Edit statistic")),
-    "ratings": (_("New rating"), _("Edit rating")),
-    "sources": (_("New source"), _("Edit source")),
-    "summaries": (_("New summary"), _("Edit summary")),
-}
-# Words of Literal choices, shown through the catalogue.
-CHOICE_WORDS = (
-    _("female"),
-    _("male"),
-    _("other"),
-    _("unknown"),
-    _("exactly"),
-    _("about"),
-    _("over"),
-    _("at least"),
-    _("under"),
-    _("at most"),
-    _("close to"),
-    _("introduction"),
-    _("general"),
-    _("assembly"),
-    _("expression"),
-    _("association"),
-    _("political_prisoner"),
-    _("prisoner_of_conscience"),
-    _("persecuted"),
-)
 
 
 class Words(Protocol):
@@ -712,4 +367,17 @@ def _errors(exc: ValidationError, rows_of: Mapping[str, Sequence[int]]) -> dict[
     return found
 
 
-__all__ = ["SPECS", "FormError", "FormSpec", "Group", "build", "values_of", "widgets"]
+__all__ = [
+    "FORM_TITLES",
+    "LABELS",
+    "SPECS",
+    "FormError",
+    "FormSpec",
+    "Group",
+    "Values",
+    "build",
+    "ref_kinds",
+    "row_count",
+    "values_of",
+    "widgets",
+]

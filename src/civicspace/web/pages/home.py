@@ -63,9 +63,9 @@ async def login(request: Request) -> Response:
     record_login(svc.db, name, user is not None, client_address(request))
     if user is None:
         return render(request, "login.html", status=401, error="Wrong name or password.", name=name)
-    response = redirect("/")
-    set_session_cookie(request, response, svc.tokens.start_session(user))
-    return response
+    signed_in = redirect("/")
+    set_session_cookie(request, signed_in, svc.tokens.start_session(user))
+    return signed_in
 
 
 async def logout(request: Request) -> Response:
@@ -73,9 +73,9 @@ async def logout(request: Request) -> Response:
     check_csrf(request, str(form.get(CSRF_FIELD, "")))
     if token := request.cookies.get(SESSION_COOKIE):
         services(request).tokens.end_session(token)
-    response = redirect("/")
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    signed_out = redirect("/")
+    signed_out.delete_cookie(SESSION_COOKIE, path="/")
+    return signed_out
 
 
 def prisoners(request: Request) -> Response:

@@ -188,10 +188,12 @@ def _message(exc: Exception) -> str:
 
 def add_routes(router: APIRouter) -> None:
     """The incidents' pages; ``/incidents/new`` before ``/incidents/{record_id}``."""
-    html = {"response_class": HTMLResponse}
-    router.add_api_route("/incidents", incidents, methods=["GET"], **html)
-    router.add_api_route("/incidents/new", incident_form, methods=["GET"], **html)
-    router.add_api_route("/incidents/new", incident_create, methods=["POST"], **html)
-    router.add_api_route("/incidents/{record_id}/edit", incident_edit_form, methods=["GET"], **html)
-    router.add_api_route("/incidents/{record_id}/edit", incident_edit, methods=["POST"], **html)
-    router.add_api_route("/incidents/{record_id}", incident_page, methods=["GET"], **html)
+    for path, page, method in (
+        ("/incidents", incidents, "GET"),
+        ("/incidents/new", incident_form, "GET"),
+        ("/incidents/new", incident_create, "POST"),
+        ("/incidents/{record_id}/edit", incident_edit_form, "GET"),
+        ("/incidents/{record_id}/edit", incident_edit, "POST"),
+        ("/incidents/{record_id}", incident_page, "GET"),
+    ):
+        router.add_api_route(path, page, methods=[method], response_class=HTMLResponse)

@@ -6,24 +6,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from civicspace.access.redaction import for_viewer
 from civicspace.cases.custody import custody_state
+from civicspace.model.kinds import spec_of
 from civicspace.model.records import LegalCase, Person, to_jsonable
 from civicspace.store.relations import cases_of, incidents_of, members_of
 from civicspace.store.repository import RecordQuery
 from civicspace.web.auth import current_viewer, services
+from civicspace.web.form_specs import FORM_KINDS
 from civicspace.web.pages.common import by_id, error_page, record_label, record_of, render
 
-LIST_KINDS = {
-    "persons": "People",
-    "organisations": "Organisations",
-    "cases": "Legal cases",
-    "laws": "Laws and drafts",
-    "statistics": "Statistics",
-    "ratings": "Civic space ratings",
-    "sources": "Sources",
-    "summaries": "Summaries",
-}
+# The kinds listed at ``/{kind}``, titled by their declared label ("Legal cases").
+LIST_KINDS = {kind: spec_of(kind).label for kind in FORM_KINDS}
 # Kinds shown by the page of every field (the others have pages of their own).
 FIELD_PAGE_KINDS = ("laws", "statistics", "ratings", "sources", "summaries")
 
@@ -99,7 +92,7 @@ def record_page(request: Request, kind: str, record_id: str) -> Response:
     record = record_of(request, kind, record_id, current_viewer(request))
     fields = [
         (k, v)
-        for k, v in to_jsonable(for_viewer(record, current_viewer(request))).items()
+        for k, v in to_jsonable(record).items()
         if k not in ("id", "title", "kind")
     ]
     return render(
