@@ -20,7 +20,8 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel
 
 from civicspace.model.markers import Internal, KindSpec, Ref, Sealed, Searchable, Term
-from civicspace.model.records import KINDS, RECORD_TYPES, Location, Name, record_type
+from civicspace.model.parts import Location, Name
+from civicspace.model.records import KINDS, RECORD_TYPES, record_type
 
 
 @dataclass(frozen=True)
