@@ -116,7 +116,7 @@ class Incident(Record):
         label="Incidents",
         caption="title",
         date="date",
-        id_prefix="incident",
+        id_prefix="inc",  # ids made by the incident form have always begun "inc-"
         summary=("title", "date", "freedoms", "violations"),
         list_columns=("date", "title", "freedoms", "location_id"),
         sections={
