@@ -65,7 +65,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 def default_country(request: Request) -> str:
     """The country a new record's form starts with (the ``default_country`` setting)."""
-    return str(getattr(services(request).settings, "default_country", "KZ"))
+    return services(request).settings.default_country
 
 
 def _query_with(request: Request, **changes: Any) -> str:
