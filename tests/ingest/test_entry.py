@@ -184,3 +184,17 @@ def test_command_line_import_as_a_reader_is_refused_and_writes_nothing(
     result = runner.invoke(app, ["--db", database_url, "import", str(demo_dataset_path())])
     assert result.exit_code == 0, result.stderr
     assert stats()["incidents"] > before["incidents"]
+
+
+def test_problems_are_listed_in_file_order(store: Store, tmp_path: Path) -> None:
+    data = sample_bundle()
+    data["persons"].append(dict(data["persons"][0]))  # a duplicate, then an invalid row
+    data["persons"].append(dict(data["persons"][1], id="person-new", birth_year="x"))
+    rows = [f"persons[{len(data['persons']) - 2}]", f"persons[{len(data['persons']) - 1}]"]
+    path = _write(tmp_path, data)
+    with pytest.raises(ImportRejected) as by_file:
+        import_path(store, EDITOR, path)
+    with pytest.raises(ImportRejected) as in_code:
+        parse_bundle(data, str(path))
+    for info in (by_file, in_code):
+        assert [p.row for p in info.value.problems] == rows

@@ -17,9 +17,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from civicspace.access.policy import Viewer
-from civicspace.access.redaction import for_viewer
 from civicspace.db import schema as t
-from civicspace.ingest.checks import SeenIds, validate_chunk
+from civicspace.ingest.checks import SeenIds, in_file_order, validate_chunk
 from civicspace.ingest.errors import ImportRejected, Problem
 from civicspace.ingest.memory import without_cycle_collection
 from civicspace.ingest.options import ImportOptions
@@ -55,14 +54,15 @@ def parse_bundle(document: Any, file: str) -> Bundle:
     for kind, section in source.sections.items():
         model = _PLACE_TYPES.get(kind) or record_type(kind)
         chunk, valid = validate_chunk(section, model, range(len(section.items)), file, {})
-        problems.extend(chunk.problems)
+        found = list(chunk.problems)
         target: list[Any] = getattr(bundle, kind) if kind in _PLACE_TYPES else bundle.records
         for (row, record_id), item in zip(chunk.rows, valid, strict=True):
             duplicate = seen.add(file, kind, row, record_id)
             if duplicate:
-                problems.append(duplicate)
+                found.append(duplicate)
             else:
                 target.append(item)
+        problems.extend(in_file_order(found))
     if problems:
         raise ImportRejected(problems)
     bundle.rows = seen.rows
@@ -106,7 +106,5 @@ def export_bundle(store: Store, viewer: Viewer) -> dict[str, Any]:
         for kind in KINDS:
             ids = store.all_ids(conn, kind, viewer)
             records = redact(conn, load_records(conn, kind, ids), viewer)
-            out[kind] = [
-                for_viewer(r, viewer).model_dump(mode="json", exclude_none=True) for r in records
-            ]
+            out[kind] = [r.model_dump(mode="json", exclude_none=True) for r in records]
     return out

@@ -129,15 +129,17 @@ class Checks:
 
     def chunk(self, chunk: Chunk) -> set[str]:
         """Check one chunk; the ids among it already stored (to replace, when replacing)."""
-        if chunk.problems:
-            self.invalid.setdefault(chunk.kind, []).extend(chunk.problems)
         fresh: list[tuple[str, str]] = []
+        duplicates: list[Problem] = []
         for row, record_id in chunk.rows:
             problem = self.seen.add(self.file, chunk.kind, row, record_id)
             if problem:
-                self.invalid.setdefault(chunk.kind, []).append(problem)
+                duplicates.append(problem)
             else:
                 fresh.append((row, record_id))
+        if chunk.problems or duplicates:
+            found = in_file_order([*chunk.problems, *duplicates])
+            self.invalid.setdefault(chunk.kind, []).extend(found)
         if self.invalid:
             return set()  # the import is refused for these; its other checks would only add noise
         self._resolve(chunk.kind, chunk.refs)
@@ -171,6 +173,17 @@ class Checks:
         if self.invalid:
             return _in_order(self.invalid)
         return [*_in_order(self.unknown), *_in_order(self.taken)]
+
+
+def in_file_order(problems: list[Problem]) -> list[Problem]:
+    """One section's problems in the order of its rows, as a monitor reads the file
+    (``persons[12]`` is row 12, a CSV row ``7`` is 7); a row's own problems keep their order."""
+
+    def position(problem: Problem) -> int:
+        number = problem.row.rpartition("[")[2].rstrip("]")
+        return int(number) if number.isdigit() else -1
+
+    return sorted(problems, key=position)
 
 
 def _in_order(by_section: dict[str, list[Problem]]) -> list[Problem]:

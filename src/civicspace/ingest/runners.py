@@ -15,13 +15,14 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from pydantic import BaseModel
 from sqlalchemy.engine import Dialect
 
 from civicspace.ingest.checks import Chunk, validate_chunk
 from civicspace.ingest.source import Source
 from civicspace.model.records import Country, Location, record_type
 
-_PLACE_TYPES = {"countries": Country, "locations": Location}
+_PLACE_TYPES: dict[str, type[BaseModel]] = {"countries": Country, "locations": Location}
 Task = tuple[str, int, int]  # kind, start, stop
 
 
