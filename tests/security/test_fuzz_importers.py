@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from civicspace.application import open_database, open_store
+from civicspace.ingest import ImportOptions, import_path
 from civicspace.ingest.bundle import import_file, parse_bundle, read_document
 from civicspace.ingest.csv_records import read_csv
 from civicspace.ingest.errors import ImportRejected
@@ -100,6 +101,24 @@ def test_mutated_bundles_import_or_are_rejected_clearly(
         import_file(fuzz_store, path, EDITOR, replace=True)
     except ImportRejected as exc:
         assert exc.problems
+
+
+@settings(FUZZ, max_examples=20)
+@given(mutated_bundles())
+def test_workers_and_one_process_refuse_a_mutated_bundle_alike(
+    fuzz_store: Store, tmp_path: Path, document: Any
+) -> None:
+    """The same checks whichever runner validates: forked workers (two records a chunk)
+    report exactly the problems this process reports, or both import cleanly."""
+    path = tmp_path / "fuzz.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    workers = ImportOptions(workers=2, parallel_at=1, chunk_size=2)
+    try:
+        import_path(fuzz_store, EDITOR, path, workers)
+    except ImportRejected as exc:
+        with pytest.raises(ImportRejected) as alone:
+            import_path(fuzz_store, EDITOR, path, ImportOptions(workers=1))
+        assert [str(p) for p in alone.value.problems] == [str(p) for p in exc.problems]
 
 
 @st.composite
