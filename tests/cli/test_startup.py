@@ -10,11 +10,10 @@ from typer.testing import CliRunner
 HEAVY = ("splink", "pandas", "matplotlib", "scipy", "duckdb", "weasyprint", "fastapi")
 
 
-def _loaded_after(code: str) -> list[str]:
-    """The heavy packages in ``sys.modules`` after running ``code`` in a fresh interpreter."""
-    probe = (
-        f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
-    )
+def _loaded_after(code: str, packages: tuple[str, ...] = HEAVY) -> list[str]:
+    """Which of ``packages`` are in ``sys.modules`` after running ``code`` in a fresh interpreter."""
+    listed = f"[m for m in {packages!r} if m in sys.modules]"
+    probe = f"{code}\nimport json, sys\nprint(json.dumps({listed}))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -23,12 +22,32 @@ def test_importing_the_command_line_loads_no_heavy_library() -> None:
     assert _loaded_after("import civicspace.cli.app") == []
 
 
-def test_help_loads_no_heavy_library() -> None:
-    code = (
-        "import sys\nfrom civicspace.cli import main\nsys.argv = ['civicspace', '--help']\n"
+def _run_main(*args: str) -> str:
+    """Code that runs ``civicspace ARGS`` in-process and returns when it exits."""
+    return (
+        f"import sys\nfrom civicspace.cli import main\nsys.argv = ['civicspace', *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass"
     )
-    assert _loaded_after(code) == []
+
+
+def test_help_loads_no_heavy_library() -> None:
+    assert _loaded_after(_run_main("--help")) == []
+
+
+def test_help_loads_neither_the_database_layer_nor_the_record_model() -> None:
+    """``--help`` of every group stays light; a KIND argument's help is filled in when shown."""
+    light = ("sqlalchemy", "civicspace.model", "civicspace.store", "civicspace.db")
+    for args in (("--help",), ("lists", "--help"), ("keys", "--help"), ("history", "--help")):
+        assert _loaded_after(_run_main(*args), light) == [], args
+
+
+def test_the_kind_argument_help_names_every_kind() -> None:
+    from civicspace.cli.app import app
+    from civicspace.model.records import KINDS
+
+    for args in (["show", "--help"], ["list", "--help"], ["history", "show", "--help"]):
+        out = CliRunner().invoke(app, args, terminal_width=400).stdout
+        assert all(kind in out for kind in KINDS), args
 
 
 def test_help_still_lists_every_command_group() -> None:

@@ -19,8 +19,11 @@ from typer.core import TyperGroup
 
 from civicspace.access.policy import ROLES
 from civicspace.cli.common import (
+    KINDS_HELP,
     CliState,
+    KindsInHelp,
     LazyModule,
+    check_kind,
     console,
     open_database,
     open_store,
@@ -29,7 +32,6 @@ from civicspace.cli.common import (
     state,
     viewer,
 )
-from civicspace.model.records import KINDS
 from civicspace.settings import setting
 
 if TYPE_CHECKING:
@@ -75,6 +77,8 @@ class _Commands(TyperGroup):
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         try:
             return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # the command line's own exits, --help and usage errors
         except Exception as exc:
             error = _user_error(exc)
             if error is None:
@@ -98,9 +102,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print only JSON.")]
 
 
 def _kind(value: str) -> str:
-    if value not in KINDS:
-        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(KINDS)}")
-    return value
+    return check_kind(value)
 
 
 def _date(value: str | None) -> FuzzyDate | None:
@@ -214,10 +216,10 @@ def search(
         _print_hits(hits, f"Search {text!r}")
 
 
-@app.command()
+@app.command(cls=KindsInHelp)
 def show(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(callback=_kind, help=", ".join(KINDS))],
+    kind: Annotated[str, typer.Argument(callback=_kind, help=KINDS_HELP)],
     record_id: Annotated[str, typer.Argument(metavar="ID")],
     json_out: JsonOpt = False,
 ) -> None:
@@ -236,10 +238,10 @@ def show(
     console.print(table)
 
 
-@app.command("list")
+@app.command("list", cls=KindsInHelp)
 def list_records(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(callback=_kind, help=", ".join(KINDS))],
+    kind: Annotated[str, typer.Argument(callback=_kind, help=KINDS_HELP)],
     country: str | None = None,
     date_from: Annotated[str | None, typer.Option("--from", help="Start of the period.")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="End of the period.")] = None,

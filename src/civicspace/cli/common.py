@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand
 
 from civicspace.access.policy import Viewer
 
@@ -72,6 +73,34 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+# The help of a KIND argument: replaced by the kinds' names when the help is shown, so
+# that building the command line does not import the record model.
+KINDS_HELP = "<the record kinds>"
+
+
+def record_kinds() -> tuple[str, ...]:
+    from civicspace.model.records import KINDS
+
+    return KINDS
+
+
+def check_kind(value: str) -> str:
+    """``value`` if it names a kind of record, else a usage error listing them."""
+    if value not in record_kinds():
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(record_kinds())}")
+    return value
+
+
+class KindsInHelp(TyperCommand):
+    """A command with a KIND argument whose help names the kinds, looked up only for --help."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        for param in self.params:
+            if getattr(param, "help", None) == KINDS_HELP:
+                param.help = ", ".join(record_kinds())  # type: ignore[attr-defined]
+        super().format_help(ctx, formatter)
 
 
 class LazyModule(ModuleType):

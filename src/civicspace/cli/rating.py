@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from civicspace.cli.common import console, open_store, print_json, viewer
-from civicspace.model.dates import FuzzyDate
+
+if TYPE_CHECKING:
+    from civicspace.model.dates import FuzzyDate
 
 rating_app = typer.Typer(
     help="Civic space ratings: suggested score, official ratings, history.",
@@ -19,6 +21,8 @@ CountryOpt = Annotated[str, typer.Option("--country", help="ISO country code, e.
 
 
 def _date(value: str) -> FuzzyDate:
+    from civicspace.model.dates import FuzzyDate
+
     try:
         return FuzzyDate.parse(value)
     except ValueError as exc:

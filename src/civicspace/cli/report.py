@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from civicspace.cli.common import console, open_store, viewer
-from civicspace.model.dates import FuzzyDate
 
 
 class Format(StrEnum):
@@ -31,6 +30,8 @@ class Lang(StrEnum):
 
 def _day(value: str, last: bool) -> dt.date:
     """A period bound: ``2022-06`` as --from is 1 June, as --to is 30 June."""
+    from civicspace.model.dates import FuzzyDate
+
     try:
         date = FuzzyDate.parse(value)
     except ValueError as exc:

@@ -18,16 +18,19 @@ from typer.core import TyperGroup
 
 from civicspace import settings
 from civicspace.cli.common import (
+    KINDS_HELP,
+    KindsInHelp,
     LazyModule,
+    check_kind,
     console,
     fail,
     open_database,
     open_store,
     print_json,
+    record_kinds,
     state,
     viewer,
 )
-from civicspace.model.records import KINDS
 
 if TYPE_CHECKING:
     from civicspace.trust import audit
@@ -36,7 +39,7 @@ else:  # loaded when a command runs, not for --help
     audit = LazyModule("civicspace.trust.audit")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print only JSON.")]
-KindArg = Annotated[str, typer.Argument(help=", ".join(KINDS), metavar="KIND")]
+KindArg = Annotated[str, typer.Argument(help=KINDS_HELP, metavar="KIND")]
 IdArg = Annotated[str, typer.Argument(metavar="ID")]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (kept in the revision).")]
 
@@ -58,25 +61,19 @@ history_app = typer.Typer(
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 
 
-def _check_kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise typer.BadParameter(f"{kind!r} is not one of: {', '.join(KINDS)}")
-    return kind
-
-
 def _short(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-@history_app.command("show")
+@history_app.command("show", cls=KindsInHelp)
 def show_history(
     ctx: typer.Context, kind: KindArg, record_id: IdArg, json_out: JsonOpt = False
 ) -> None:
     """Every revision of one record, with what changed."""
     from civicspace.trust.history import history
 
-    revs = history(open_store(ctx), _check_kind(kind), record_id, viewer(ctx))
+    revs = history(open_store(ctx), check_kind(kind), record_id, viewer(ctx))
     if json_out:
         print_json([r.as_json() for r in revs])
         return
@@ -90,7 +87,7 @@ def show_history(
         console.print(table)
 
 
-@history_app.command("restore")
+@history_app.command("restore", cls=KindsInHelp)
 def restore_revision(
     ctx: typer.Context,
     kind: KindArg,
@@ -101,7 +98,7 @@ def restore_revision(
     """Make revision REV's content current again (as a new revision)."""
     from civicspace.trust.history import restore
 
-    record = restore(open_store(ctx), _check_kind(kind), record_id, number, viewer(ctx), reason)
+    record = restore(open_store(ctx), check_kind(kind), record_id, number, viewer(ctx), reason)
     console.print(f"Restored {kind} {record_id} to revision {number}: now version {record.version}")
 
 
@@ -111,7 +108,7 @@ def undelete_command(
     """Bring back a deleted record as it was (editors)."""
     from civicspace.trust.history import undelete
 
-    record = undelete(open_store(ctx), _check_kind(kind), record_id, viewer(ctx), reason)
+    record = undelete(open_store(ctx), check_kind(kind), record_id, viewer(ctx), reason)
     console.print(f"Undeleted {kind} {record_id}: now version {record.version}")
 
 
@@ -201,7 +198,7 @@ def backup_command(
         fail(_disk_message(exc, out))
     except sqlite3.OperationalError as exc:  # SQLite's snapshot hit the full disk
         fail(_disk_message(OSError(errno.ENOSPC, str(exc)), out))
-    records = sum(summary.tables.get(k, 0) for k in KINDS)
+    records = sum(summary.tables.get(k, 0) for k in record_kinds())
     console.print(
         f"Wrote {out}: {records} records, {summary.evidence_files} evidence files, "
         f"audit head {summary.audit_head[1]} ({summary.audit_head[0]} entries)",
@@ -255,7 +252,7 @@ def _disk_message(exc: OSError, path: Path) -> str:
 def register(app: typer.Typer) -> None:
     app.add_typer(history_app, name="history")
     app.add_typer(audit_app, name="audit")
-    app.command("undelete")(undelete_command)
+    app.command("undelete", cls=KindsInHelp)(undelete_command)
     app.command("backup")(backup_command)
     app.command("restore")(restore_command)
 
