@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field
 
 from civicspace import editing
 from civicspace.access.policy import ROLES, AccessDenied, Viewer
-from civicspace.access.redaction import for_viewer
 from civicspace.cases import political_prisoners, upcoming_deadlines
 from civicspace.model.dates import FuzzyDate
 from civicspace.model.records import KINDS, RECORD_TYPES, Record, to_jsonable
@@ -60,8 +59,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def record_json(record: Record, viewer: Viewer) -> dict[str, Any]:
-    return {"kind": record.kind, **to_jsonable(for_viewer(record, viewer))}
+def record_json(record: Record) -> dict[str, Any]:
+    """A record as the API sends it (the store has already redacted it for the viewer)."""
+    return {"kind": record.kind, **to_jsonable(record)}
 
 
 def with_etag(
@@ -70,7 +70,7 @@ def with_etag(
     headers = {"ETag": f'"{record.version}"'}
     if location:
         headers["Location"] = location
-    return JSONResponse(record_json(record, viewer), status_code=status, headers=headers)
+    return JSONResponse(record_json(record), status_code=status, headers=headers)
 
 
 def parse_version(if_match: str | None, body_version: int | None = None) -> int | None:
@@ -181,7 +181,7 @@ def _kind_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
         )
         page = services(request).store.list(kind, viewer, query)
         return {
-            "items": [record_json(r, viewer) for r in page.items],
+            "items": [record_json(r) for r in page.items],
             "total": page.total,
             "total_exact": page.exact,
             "newest_first": page.newest_first,
@@ -362,7 +362,7 @@ def build_router() -> APIRouter:
     ) -> dict[str, list[dict[str, Any]]]:
         viewer.require_write()
         queue = review_queue(services(request).store, viewer, limit)
-        return {kind: [record_json(r, viewer) for r in items] for kind, items in queue.items()}
+        return {kind: [record_json(r) for r in items] for kind, items in queue.items()}
 
     @router.get("/deadlines", tags=["cases"], operation_id="custody_deadlines")
     def deadlines(
