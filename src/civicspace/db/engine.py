@@ -140,16 +140,22 @@ class Database:
         return config
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision of every branch (idempotent)."""
-        from alembic import command
+        """Bring the schema to the newest revision of every branch (idempotent).
 
-        config = self.alembic_config()
-        try:
-            with self.engine.begin() as conn:
-                config.attributes["connection"] = conn
-                command.upgrade(config, "heads")
-        except Exception as exc:
-            raise DatabaseError(f"cannot migrate {self.url}: {exc}") from exc
+        Alembic is imported only when there is something to do (see :mod:`civicspace.db.heads`).
+        """
+        from civicspace.db.heads import at_newest
+
+        if not at_newest(self.engine):
+            from alembic import command
+
+            config = self.alembic_config()
+            try:
+                with self.engine.begin() as conn:
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, "heads")
+            except Exception as exc:
+                raise DatabaseError(f"cannot migrate {self.url}: {exc}") from exc
         for step in self.after_migrate:
             step(self)
 
