@@ -181,6 +181,9 @@ def test_command_line_import_as_a_reader_is_refused_and_writes_nothing(
         assert "nothing was imported" in result.stderr
         assert "Traceback" not in result.stderr + result.stdout
     assert stats() == before
+    nowhere = tmp_path / "not-yet.sqlite"
+    result = runner.invoke(app, ["--db", str(nowhere), "--as", role, "import", args[0]])
+    assert result.exit_code == 1 and not nowhere.exists(), "refused before opening the database"
     result = runner.invoke(app, ["--db", database_url, "import", str(demo_dataset_path())])
     assert result.exit_code == 0, result.stderr
     assert stats()["incidents"] > before["incidents"]
