@@ -9,7 +9,7 @@ import pytest
 
 from civicspace.application import open_store
 from civicspace.db.engine import Database
-from civicspace.store.repository import Store
+from civicspace.store import Store
 from tests.helpers import load_sample
 from tests.web.conftest import Web, build_web
 

@@ -21,7 +21,7 @@ from civicspace.editing import (
     update_record,
 )
 from civicspace.model.records import Incident, Person
-from civicspace.store.repository import NotFound, Store, UnknownReference, VersionConflict
+from civicspace.store import NotFound, Store, UnknownReference, VersionConflict
 
 RESEARCHER = Viewer("researcher", "researcher")
 EDITOR = Viewer("editor", "editor")

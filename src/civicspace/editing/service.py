@@ -10,12 +10,12 @@ it is sent again.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from civicspace.access.policy import AccessDenied, Viewer
 from civicspace.editing.transaction import joined
 from civicspace.model.records import Record
-from civicspace.store.repository import NotFound, Store
+from civicspace.store import NotFound, Store
 
 R = TypeVar("R", bound=Record)
 
@@ -77,7 +77,7 @@ def create_record(
         for each in new_records:
             shared.save(each, viewer, expected_version=0)
         saved = shared.save(record, viewer, expected_version=0)
-    return saved  # type: ignore[return-value]  # Store.save keeps the record's type
+    return cast(R, saved)  # Store.save returns the record's own type
 
 
 def update_record(
@@ -108,7 +108,7 @@ def update_record(
         for each in new_records:
             shared.save(each, viewer, expected_version=0)
         saved = shared.save(record, viewer, expected_version)
-    return saved  # type: ignore[return-value]
+    return cast(R, saved)
 
 
 __all__ = [

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection
 
 from civicspace.db.engine import Database
-from civicspace.store.repository import Store
+from civicspace.store import Store
 
 
 class _JoinedDatabase(Database):

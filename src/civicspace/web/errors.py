@@ -3,6 +3,7 @@ render the same message). Messages come from the services and never quote hidden
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -57,90 +58,111 @@ def wants_html(request: Request) -> bool:
     )
 
 
+async def _on_validation(request: Request, exc: RequestValidationError) -> Response:
+    return validation_response(list(exc.errors()))
+
+
+async def _on_pydantic(request: Request, exc: ValidationError) -> Response:
+    return validation_response(list(exc.errors()))
+
+
+async def _on_input(request: Request, exc: InputError) -> Response:
+    return JSONResponse(error_body(str(exc), exc.field), status_code=exc.status)
+
+
+async def _on_reference(request: Request, exc: UnknownReference) -> Response:
+    return JSONResponse(error_body(str(exc), exc.field), status_code=422)
+
+
+async def _on_vocabulary(request: Request, exc: VocabularyError) -> Response:
+    return JSONResponse(error_body(str(exc)), status_code=422)
+
+
+async def _on_not_found(request: Request, exc: NotFound) -> Response:
+    return JSONResponse(error_body(str(exc)), status_code=404)
+
+
+async def _on_conflict(request: Request, exc: VersionConflict) -> Response:
+    return JSONResponse(error_body(str(exc), "version"), status_code=409)
+
+
+async def _on_denied(request: Request, exc: AccessDenied) -> Response:
+    viewer = getattr(request.state, "viewer", None)
+    if viewer is not None and viewer.role == "anonymous":
+        return JSONResponse(
+            error_body("log in or send a bearer token"),
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return JSONResponse(error_body(str(exc)), status_code=403)
+
+
+async def _on_unauthenticated(request: Request, exc: NotAuthenticated) -> Response:
+    return JSONResponse(
+        error_body(str(exc)), status_code=401, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+async def _on_throttled(request: Request, exc: LoginThrottled) -> Response:
+    return JSONResponse(
+        error_body(str(exc)), status_code=429, headers={"Retry-After": str(exc.retry_after)}
+    )
+
+
+async def _on_keys(request: Request, exc: KeysNotConfigured) -> Response:
+    # The server cannot store confidential data safely: say so, store nothing.
+    return JSONResponse(error_body(str(exc)), status_code=503)
+
+
+async def _on_account(request: Request, exc: AccountError) -> Response:
+    return JSONResponse(error_body(str(exc)), status_code=422)
+
+
+async def _on_integrity(request: Request, exc: IntegrityError) -> Response:
+    # The database's own message may quote other records' ids: never pass it on.
+    return JSONResponse(
+        error_body(
+            "the change conflicts with other records: it is still referenced by them, "
+            "or refers to a record that does not exist"
+        ),
+        status_code=409,
+    )
+
+
+async def _on_data(request: Request, exc: DataError) -> Response:
+    return JSONResponse(
+        error_body("a value cannot be stored: it is out of range or holds a NUL character"),
+        status_code=422,
+    )
+
+
+async def _on_http(request: Request, exc: StarletteHTTPException) -> Response:
+    return JSONResponse(
+        error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+# Each service exception and the handler that turns it into its HTTP status.
+HANDLERS: tuple[tuple[type[Exception], Callable[..., Awaitable[Response]]], ...] = (
+    (RequestValidationError, _on_validation),
+    (ValidationError, _on_pydantic),
+    (InputError, _on_input),
+    (VocabularyError, _on_vocabulary),
+    (NotFound, _on_not_found),
+    (UnknownReference, _on_reference),
+    (KeysNotConfigured, _on_keys),
+    (VersionConflict, _on_conflict),
+    (AccessDenied, _on_denied),
+    (NotAuthenticated, _on_unauthenticated),
+    (LoginThrottled, _on_throttled),
+    (AccountError, _on_account),
+    (IntegrityError, _on_integrity),
+    (DataError, _on_data),
+    (StarletteHTTPException, _on_http),
+)
+
+
 def install(app: FastAPI) -> None:
     """Translate service exceptions into HTTP statuses."""
-
-    async def on_validation(request: Request, exc: RequestValidationError) -> Response:
-        return validation_response(list(exc.errors()))
-
-    async def on_pydantic(request: Request, exc: ValidationError) -> Response:
-        return validation_response(list(exc.errors()))
-
-    async def on_input(request: Request, exc: InputError) -> Response:
-        return JSONResponse(error_body(str(exc), exc.field), status_code=exc.status)
-
-    async def on_reference(request: Request, exc: UnknownReference) -> Response:
-        return JSONResponse(error_body(str(exc), exc.field), status_code=422)
-
-    async def on_vocabulary(request: Request, exc: VocabularyError) -> Response:
-        return JSONResponse(error_body(str(exc)), status_code=422)
-
-    async def on_not_found(request: Request, exc: NotFound) -> Response:
-        return JSONResponse(error_body(str(exc)), status_code=404)
-
-    async def on_conflict(request: Request, exc: VersionConflict) -> Response:
-        return JSONResponse(error_body(str(exc), "version"), status_code=409)
-
-    async def on_denied(request: Request, exc: AccessDenied) -> Response:
-        viewer = getattr(request.state, "viewer", None)
-        if viewer is not None and viewer.role == "anonymous":
-            return JSONResponse(
-                error_body("log in or send a bearer token"),
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        return JSONResponse(error_body(str(exc)), status_code=403)
-
-    async def on_unauthenticated(request: Request, exc: NotAuthenticated) -> Response:
-        return JSONResponse(
-            error_body(str(exc)), status_code=401, headers={"WWW-Authenticate": "Bearer"}
-        )
-
-    async def on_throttled(request: Request, exc: LoginThrottled) -> Response:
-        return JSONResponse(
-            error_body(str(exc)), status_code=429, headers={"Retry-After": str(exc.retry_after)}
-        )
-
-    async def on_keys(request: Request, exc: KeysNotConfigured) -> Response:
-        # The server cannot store confidential data safely: say so, store nothing.
-        return JSONResponse(error_body(str(exc)), status_code=503)
-
-    async def on_account(request: Request, exc: AccountError) -> Response:
-        return JSONResponse(error_body(str(exc)), status_code=422)
-
-    async def on_integrity(request: Request, exc: IntegrityError) -> Response:
-        # The database's own message may quote other records' ids: never pass it on.
-        return JSONResponse(
-            error_body(
-                "the change conflicts with other records: it is still referenced by them, "
-                "or refers to a record that does not exist"
-            ),
-            status_code=409,
-        )
-
-    async def on_data(request: Request, exc: DataError) -> Response:
-        return JSONResponse(
-            error_body("a value cannot be stored: it is out of range or holds a NUL character"),
-            status_code=422,
-        )
-
-    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
-        return JSONResponse(
-            error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers
-        )
-
-    app.add_exception_handler(RequestValidationError, on_validation)  # type: ignore[arg-type]
-    app.add_exception_handler(ValidationError, on_pydantic)  # type: ignore[arg-type]
-    app.add_exception_handler(InputError, on_input)  # type: ignore[arg-type]
-    app.add_exception_handler(VocabularyError, on_vocabulary)  # type: ignore[arg-type]
-    app.add_exception_handler(NotFound, on_not_found)  # type: ignore[arg-type]
-    app.add_exception_handler(UnknownReference, on_reference)  # type: ignore[arg-type]
-    app.add_exception_handler(KeysNotConfigured, on_keys)  # type: ignore[arg-type]
-    app.add_exception_handler(VersionConflict, on_conflict)  # type: ignore[arg-type]
-    app.add_exception_handler(AccessDenied, on_denied)  # type: ignore[arg-type]
-    app.add_exception_handler(NotAuthenticated, on_unauthenticated)  # type: ignore[arg-type]
-    app.add_exception_handler(LoginThrottled, on_throttled)  # type: ignore[arg-type]
-    app.add_exception_handler(AccountError, on_account)  # type: ignore[arg-type]
-    app.add_exception_handler(IntegrityError, on_integrity)  # type: ignore[arg-type]
-    app.add_exception_handler(DataError, on_data)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]
+    for exc, handler in HANDLERS:
+        app.add_exception_handler(exc, handler)

@@ -101,8 +101,14 @@ def _page(request: Request, viewer: Viewer, run: int | None) -> Response:
 
 
 def build_lists() -> APIRouter:
+    """The review page and its form, and their JSON twins."""
     router = APIRouter()
+    _add_pages(router)
+    _add_api(router)
+    return router
 
+
+def _add_pages(router: APIRouter) -> None:
     @router.get("/lists/review", response_class=HTMLResponse, include_in_schema=False)
     def review_page(request: Request) -> Response:
         viewer = current_viewer(request)
@@ -138,6 +144,8 @@ def build_lists() -> APIRouter:
             f"/lists/review?run={run}" if run.isdigit() else "/lists/review", status_code=303
         )
 
+
+def _add_api(router: APIRouter) -> None:
     @router.get(
         "/api/v1/lists/review",
         tags=["victim lists"],
@@ -195,8 +203,6 @@ def build_lists() -> APIRouter:
             "decision": body.decision,
             "decided_by": viewer.name,
         }
-
-    return router
 
 
 __all__ = ["build_lists"]

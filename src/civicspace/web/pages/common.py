@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from civicspace.access.policy import Viewer
 from civicspace.model.records import Record, Statistic
 from civicspace.model.vocabulary import LegalArticle, vocabulary
-from civicspace.store.repository import NotFound, RecordQuery
+from civicspace.store import NotFound, RecordQuery
 from civicspace.web.auth import (
     CSRF_FIELD,
     csrf_token,

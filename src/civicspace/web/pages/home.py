@@ -8,8 +8,8 @@ from fastapi.responses import HTMLResponse, Response
 from civicspace.access.accounts import LoginThrottled
 from civicspace.cases import political_prisoners, upcoming_deadlines
 from civicspace.model.vocabulary import vocabulary
+from civicspace.store import RecordQuery
 from civicspace.store.aggregates import current_rating, incidents_per_month
-from civicspace.store.repository import RecordQuery
 from civicspace.trust.audit import record_login
 from civicspace.web.auth import (
     CSRF_FIELD,

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from civicspace.access.policy import AccessDenied, Viewer
 from civicspace.editing import create_record, update_record
 from civicspace.model.records import Incident
-from civicspace.store.repository import VersionConflict
+from civicspace.store import VersionConflict
 from civicspace.web.api import record_query
 from civicspace.web.auth import CSRF_FIELD, check_csrf, current_viewer, services
 from civicspace.web.errors import InputError

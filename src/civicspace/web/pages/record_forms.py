@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from civicspace.access.policy import AccessDenied
 from civicspace.editing import ClaimRefused, create_record, update_record
 from civicspace.model.records import Record
-from civicspace.store.repository import RecordQuery, VersionConflict
+from civicspace.store import RecordQuery, VersionConflict
 from civicspace.web.auth import CSRF_FIELD, check_csrf, current_viewer, services
 from civicspace.web.forms import (
     FORM_TITLES,

@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 from civicspace.cases.custody import custody_state
 from civicspace.model.kinds import spec_of
 from civicspace.model.records import LegalCase, Person, to_jsonable
+from civicspace.store import RecordQuery
 from civicspace.store.relations import cases_of, incidents_of, members_of
-from civicspace.store.repository import RecordQuery
 from civicspace.web.auth import current_viewer, services
 from civicspace.web.form_specs import FORM_KINDS
 from civicspace.web.pages.common import by_id, error_page, record_label, record_of, render
@@ -90,11 +90,7 @@ def record_page(request: Request, kind: str, record_id: str) -> Response:
     if kind not in FIELD_PAGE_KINDS:
         return error_page(request, 404, "No such page.")
     record = record_of(request, kind, record_id, current_viewer(request))
-    fields = [
-        (k, v)
-        for k, v in to_jsonable(record).items()
-        if k not in ("id", "title", "kind")
-    ]
+    fields = [(k, v) for k, v in to_jsonable(record).items() if k not in ("id", "title", "kind")]
     return render(
         request, "record.html", record=record, fields=fields, heading=record_label(record)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from civicspace.store.repository import NotFound, VersionConflict
+from civicspace.store import NotFound, VersionConflict
 from civicspace.store.review import publish, review_queue, verify
 from civicspace.web.auth import CSRF_FIELD, check_csrf, current_viewer, services
 from civicspace.web.pages.common import error_page, redirect, render
