@@ -59,7 +59,7 @@ def _columns(table: Table, rows: Sequence[dict[str, Any]]) -> tuple[str, ...]:
 class PreparedRows:
     """Rows of one table ready for the driver: values in ``columns`` order, already passed
     through the type processors. Plain data, so a worker process can build them and send
-    them to the one that writes (see :mod:`civicspace.ingest.parallel`)."""
+    them to the one that writes (see :mod:`civicspace.ingest.workers`)."""
 
     table: str
     columns: tuple[str, ...]
