@@ -55,7 +55,7 @@ class Widget:
 
 
 class Words(Protocol):
-    """The reader's language for option labels (``pages.Labels``)."""
+    """The reader's language for option labels (``pages.common.Labels``)."""
 
     def keys(self, vocab: str) -> list[str]: ...
     def term(self, vocab: str, key: str) -> str: ...
