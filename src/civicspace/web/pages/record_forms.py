@@ -92,12 +92,22 @@ def record_form(
     )
 
 
-def _save_message(exc: Exception) -> str:
+REFUSED = (FormError, AccessDenied, IntegrityError, VersionConflict, ValueError)
+
+
+def _refusal(exc: Exception) -> tuple[dict[str, str], int]:
+    """A refused save as the form shows it: the errors by field, and the status."""
+    if isinstance(exc, FormError):
+        return exc.errors, 422
+    if isinstance(exc, ClaimRefused):
+        return {exc.field: str(exc)}, 422
+    if isinstance(exc, AccessDenied):
+        return {"": str(exc)}, 403
     if isinstance(exc, IntegrityError):
-        return "a record this one refers to does not exist (check the ids)"
-    if isinstance(exc, VersionConflict):
-        return "a record with this id exists already"
-    return str(exc)
+        return {"": "a record this one refers to does not exist (check the ids)"}, 422
+    if isinstance(exc, VersionConflict):  # a new record whose id is taken
+        return {"": "a record with this id exists already"}, 422
+    return {"": str(exc)}, 422
 
 
 def record_new_form(request: Request, kind: str) -> Response:
@@ -122,14 +132,8 @@ async def record_create(request: Request, kind: str) -> Response:
     values = form_values(form)
     try:
         saved = create_record(services(request).store, viewer, build(spec, values, viewer, None))
-    except FormError as exc:
-        return record_form(request, spec, values, None, exc.errors, 422)
-    except ClaimRefused as exc:
-        return record_form(request, spec, values, None, {exc.field: str(exc)}, 422)
-    except AccessDenied as exc:
-        return record_form(request, spec, values, None, {"": str(exc)}, 403)
-    except (IntegrityError, VersionConflict, ValueError) as exc:
-        return record_form(request, spec, values, None, {"": _save_message(exc)}, 422)
+    except REFUSED as exc:
+        return record_form(request, spec, values, None, *_refusal(exc))
     return redirect(f"/{kind}/{saved.id}")
 
 
@@ -161,14 +165,8 @@ async def record_edit(request: Request, kind: str, record_id: str) -> Response:
         update_record(services(request).store, viewer, edited, version)
     except VersionConflict:
         return record_form(request, spec, values, current, {}, 409, stale=True)
-    except FormError as exc:
-        return record_form(request, spec, values, current, exc.errors, 422)
-    except ClaimRefused as exc:
-        return record_form(request, spec, values, current, {exc.field: str(exc)}, 422)
-    except AccessDenied as exc:
-        return record_form(request, spec, values, current, {"": str(exc)}, 403)
-    except (IntegrityError, ValueError) as exc:
-        return record_form(request, spec, values, current, {"": _save_message(exc)}, 422)
+    except REFUSED as exc:
+        return record_form(request, spec, values, current, *_refusal(exc))
     return redirect(f"/{kind}/{record_id}")
 
 
