@@ -8,6 +8,7 @@ from sqlalchemy import select
 from civicspace.access import Viewer
 from civicspace.db import schema as t
 from civicspace.model import Incident, Person
+from civicspace.model.records import KINDS
 from civicspace.store.repository import RecordQuery, Store
 from civicspace.text import fold
 from tests.helpers import EDITOR
@@ -103,3 +104,17 @@ def test_a_public_incidents_search_document_leaves_out_a_restricted_name(store: 
         for word in name.split():
             assert word not in text
             assert fold(word) not in body.split()
+
+
+def test_summaries_and_redaction_follow_the_kinds_declarations() -> None:
+    from civicspace.model.kinds import reference_fields
+    from civicspace.store.repository import REDACTED_COLLECTIONS, SUMMARY_FIELDS
+
+    lists = set()
+    for kind in KINDS:
+        referring = {r.path.split(".")[0] for r in reference_fields(kind)}
+        # A summary is shown unredacted: none of its fields may point at another record.
+        assert not referring & set(SUMMARY_FIELDS.get(kind, ())), kind
+        lists |= {r.path.split(".")[0] for r in reference_fields(kind) if ".*" in r.path}
+    # Every list of references to records with a visibility can be shortened by redaction.
+    assert lists == set(REDACTED_COLLECTIONS)

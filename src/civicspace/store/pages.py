@@ -15,7 +15,8 @@ from sqlalchemy.engine import Dialect
 from civicspace.access.policy import Viewer
 from civicspace.crypto import is_sealed, keyring_of
 from civicspace.db.engine import among_ids, bound_ids
-from civicspace.model.records import Record
+from civicspace.model.kinds import summary_fields
+from civicspace.model.records import KINDS, Record
 from civicspace.store import search
 from civicspace.store.counts import Counter
 from civicspace.store.mapping import MAPPINGS, load_records
@@ -139,9 +140,10 @@ def _choose_page(
     return ids, total, broad
 
 
-# What list pages show of a record besides its id, visibility and verification; none of
-# these fields refers to another record, so a summary has nothing to redact.
-SUMMARY_FIELDS = {"incidents": ("title", "date", "freedoms", "violations")}
+# What list pages show of a record besides its id, visibility and verification, for the
+# kinds that declare it; none of these fields refers to another record, so a summary has
+# nothing to redact.
+SUMMARY_FIELDS = {kind: fields for kind in KINDS if (fields := summary_fields(kind))}
 # A summary is a named tuple: a template reads each field of each row, and a database
 # row's attributes are found through a __getattr__ fallback, several times slower.
 SUMMARIES: dict[str, Any] = {

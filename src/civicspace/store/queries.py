@@ -13,6 +13,7 @@ from civicspace.access.policy import Viewer
 from civicspace.db import schema as t
 from civicspace.db.types import contains_term
 from civicspace.model.dates import FuzzyDate
+from civicspace.model.kinds import date_field
 from civicspace.model.records import Record
 from civicspace.store.mapping import load_records
 from civicspace.store.redaction import redact
@@ -51,14 +52,6 @@ def _frozen(value: Any) -> Hashable:
     return value  # type: ignore[no-any-return]
 
 
-_DATE_COLUMN = {
-    "incidents": "date",
-    "ratings": "date",
-    "statistics": "as_of",
-    "sources": "published",
-}
-
-
 def conditions(kind: str, table: Table, viewer: Viewer, q: RecordQuery) -> list[Any]:
     """The WHERE of a list of ``kind``: what ``viewer`` may read, narrowed by ``q``'s filters
     (its text filter aside, see :func:`civicspace.store.search.text_filter`)."""
@@ -70,7 +63,7 @@ def conditions(kind: str, table: Table, viewer: Viewer, q: RecordQuery) -> list[
         where.append(c.visibility == q.visibility)
     if q.country and "country" in c:
         where.append(c.country == q.country.upper())
-    date_col = _DATE_COLUMN.get(kind)
+    date_col = date_field(kind)  # filtered by its earliest and latest day
     if date_col and q.date_from:
         where.append(c[f"{date_col}_hi"] >= q.date_from.earliest)
     if date_col and q.date_to:

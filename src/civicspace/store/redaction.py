@@ -10,13 +10,15 @@ saving an edited copy (:func:`keep_hidden`) and validating a new pointer
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from civicspace.access.policy import Viewer
 from civicspace.db import schema as t
-from civicspace.model.records import Record, references
+from civicspace.model.kinds import reference_fields
+from civicspace.model.records import KINDS, Record, references
 from civicspace.store.errors import UnknownReference
 from civicspace.store.mapping import MAPPINGS
 from civicspace.store.visibility import without_accounts
@@ -85,45 +87,41 @@ def redact(conn: Connection, records: list[Record], viewer: Viewer) -> list[Reco
     return without_accounts(records, viewer)
 
 
-def _without(record: Any, hidden: set[Pointer]) -> Any:
-    changes: dict[str, Any] = {
-        "sources": [c for c in record.sources if ("sources", c.source_id) not in hidden]
-    }
-    if hasattr(record, "participants"):
-        changes["participants"] = [
-            p
-            for p in record.participants
-            if ("persons", p.person_id) not in hidden
-            and ("organisations", p.organisation_id) not in hidden
-        ]
-    if hasattr(record, "defendants"):
-        gone = {pid for pid in record.defendants if ("persons", pid) in hidden}
-        if gone:
-            changes["defendants"] = [p for p in record.defendants if p not in gone]
-            for attr in ("charges", "events", "recognitions"):
-                changes[attr] = [x for x in getattr(record, attr) if x.person_id not in gone]
-    if hasattr(record, "affiliations"):
-        changes["affiliations"] = [
-            a for a in record.affiliations if ("organisations", a.organisation_id) not in hidden
-        ]
-    if hasattr(record, "recognitions") and "recognitions" not in changes:
-        changes["recognitions"] = [
-            r
-            for r in record.recognitions
-            if not r.organisation_id or ("organisations", r.organisation_id) not in hidden
-        ]
-    return record.model_copy(update=changes)
+@cache
+def _lists_of_references(kind: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """``(list, attribute, kinds)`` for each list of a ``kind`` record whose items point at
+    records with a visibility of their own (``("participants", "person_id", ("persons",))``;
+    an empty attribute when the items are the ids, as a case's ``defendants``). Derived
+    from the kind's ``Ref`` markers (:func:`civicspace.model.kinds.reference_fields`)."""
+    out = []
+    for ref in reference_fields(kind):
+        name, star, attribute = ref.path.partition(".*")
+        kinds = tuple(k for k in ref.kinds if k in MAPPINGS)
+        if star and kinds:
+            out.append((name, attribute.removeprefix("."), kinds))
+    return tuple(out)
 
 
-# Collections that redaction may shorten (see ``redact``).
-REDACTED_COLLECTIONS = (
-    "sources",
-    "participants",
-    "affiliations",
-    "defendants",
-    "charges",
-    "events",
-    "recognitions",
+def _without(record: Record, hidden: set[Pointer]) -> Record:
+    """``record`` without the list items that point at ``hidden`` records: a participant,
+    a citation, a defendant with the charges, events and recognitions that name them."""
+    values = record.__dict__
+    kept: dict[str, list[Any]] = {}
+    for name, attribute, kinds in _lists_of_references(record.kind):
+        items = kept.get(name, values[name])
+        kept[name] = [
+            item
+            for item in items
+            if not any(
+                (k, getattr(item, attribute) if attribute else item) in hidden for k in kinds
+            )
+        ]
+    return record.model_copy(update=kept)
+
+
+# Collections that redaction may shorten (see ``redact``), for every kind.
+REDACTED_COLLECTIONS = tuple(
+    dict.fromkeys(name for kind in KINDS for name, _a, _k in _lists_of_references(kind))
 )
 
 
