@@ -147,9 +147,7 @@ SUMMARY_FIELDS = {kind: fields for kind in KINDS if (fields := summary_fields(ki
 # A summary is a named tuple: a template reads each field of each row, and a database
 # row's attributes are found through a __getattr__ fallback, several times slower.
 SUMMARIES: dict[str, Any] = {
-    kind: namedtuple(  # type: ignore[misc]
-        f"{kind.title()}Summary", ("id", "visibility", "verification", *fields)
-    )
+    kind: namedtuple(f"{kind.title()}Summary", ("id", "visibility", "verification", *fields))
     for kind, fields in SUMMARY_FIELDS.items()
 }
 
