@@ -108,7 +108,7 @@ def remove(
 ) -> None:
     """Delete a retired data key once nothing is sealed under it (checks every table)."""
     from civicspace.application import open_database
-    from civicspace.crypto.keyring import KeyProblem
+    from civicspace.crypto import KeyProblem
     from civicspace.trust.rotation import remove_data_key
 
     db = open_database(state(ctx).db_url)
