@@ -229,13 +229,28 @@ def show(
     if json_out:
         print_json(data)
         return
-    table = Table("field", "value", title=f"{kind} {record_id}", show_lines=False)
-    for key, value in data.items():
-        if value not in ([], {}, None):
-            table.add_row(
-                key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            )
+    from civicspace.model.kinds import caption, spec_of
+
+    table = Table("field", "value", title=f"{kind} {record_id}: {caption(record)}")
+    for fields in spec_of(kind).sections.values():
+        for name in fields:
+            value = data.get(name)
+            if value not in ([], {}, None, ""):
+                table.add_row(name, _cell(value))
     console.print(table)
+
+
+def _cell(value: object) -> str:
+    """One value of a record as a table cell: text as it is, lists joined, the rest as JSON."""
+    if callable(value):
+        value = value()
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and set(value) <= {"text", "script", "lang"} and "text" in value:
+        return str(value["text"])
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 @app.command("list", cls=KindsInHelp)
@@ -291,28 +306,15 @@ def list_records(
             }
         )
         return
+    from civicspace.model.kinds import spec_of
+
+    columns = spec_of(kind).list_columns
     table = Table(
-        "id",
-        "title / name",
-        "date",
-        "visibility",
-        "verification",
-        title=f"{kind}: {len(items)} of {page.total}",
+        "id", *columns, "visibility", "verification", title=f"{kind}: {len(items)} of {page.total}"
     )
-    for item in items:
-        name = (
-            item.get("title")
-            or (item.get("name") or {}).get("text")
-            or item.get("counts")
-            or item.get("band")
-        )
-        table.add_row(
-            item["id"],
-            str(name),
-            str(item.get("date") or item.get("as_of") or ""),
-            item["visibility"],
-            item["verification"],
-        )
+    for record, item in zip(page.items, items, strict=True):
+        cells = [_cell(item.get(name, getattr(record, name, None)) or "") for name in columns]
+        table.add_row(item["id"], *cells, item["visibility"], item["verification"])
     console.print(table)
 
 
