@@ -22,7 +22,6 @@ from civicspace.cli.common import (
     KINDS_HELP,
     CliState,
     KindsInHelp,
-    LazyModule,
     check_kind,
     console,
     open_database,
@@ -37,12 +36,7 @@ from civicspace.settings import setting
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from civicspace.ingest import acled, bundle, csv_records
     from civicspace.model.dates import FuzzyDate
-else:  # loaded by the first command that uses them, not by --help
-    acled = LazyModule("civicspace.ingest.acled")
-    bundle = LazyModule("civicspace.ingest.bundle")
-    csv_records = LazyModule("civicspace.ingest.csv_records")
 
 
 def _user_error(exc: Exception) -> tuple[int, str] | None:
@@ -153,11 +147,10 @@ def init(ctx: typer.Context) -> None:
 def demo(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Load the demo dataset (Kazakhstan, June-August 2022) and show what it holds. Idempotent."""
     from civicspace.cases import political_prisoners, upcoming_deadlines
-    from civicspace.demo import demo_dataset_path
+    from civicspace.demo import load_demo
 
     store = open_store(ctx)
-    path = demo_dataset_path()
-    counts = bundle.import_file(store, path, viewer(ctx), replace=True)
+    counts = load_demo(store, viewer(ctx)).counts
     as_of = dt.date(2022, 9, 1)
     summary: dict[str, Any] = {
         "database": store.db.url,
@@ -377,8 +370,9 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="json, csv or acled.")] = "json",
 ) -> None:
     """Export what you may see: a JSON bundle, CSV files per kind, or ACLED-compatible incidents."""
-    store = open_store(ctx)
-    data = bundle.export_bundle(store, viewer(ctx))
+    from civicspace.ingest import acled, bundle, csv_records
+
+    data = bundle.export_bundle(open_store(ctx), viewer(ctx))
     if fmt == "json":
         out.write_text(
             json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
