@@ -48,9 +48,8 @@ def record_json(record: Record) -> dict[str, Any]:
     return {"kind": record.kind, **to_jsonable(record)}
 
 
-def with_etag(
-    record: Record, viewer: Viewer, status: int = 200, location: str | None = None
-) -> JSONResponse:
+def with_etag(record: Record, status: int = 200, location: str | None = None) -> JSONResponse:
+    """``record`` as JSON with its version as the ETag (and ``Location`` for a new one)."""
     headers = {"ETag": f'"{record.version}"'}
     if location:
         headers["Location"] = location

@@ -92,7 +92,7 @@ def _collection_routes(router: APIRouter, kind: str, model: type[Record]) -> Non
     ) -> JSONResponse:
         viewer.require_write()
         saved = editing.create_record(services(request).store, viewer, cast(Record, record))
-        return with_etag(saved, viewer, 201, f"/api/v1/{kind}/{quote(saved.id, safe='')}")
+        return with_etag(saved, 201, f"/api/v1/{kind}/{quote(saved.id, safe='')}")
 
     router.add_api_route(
         f"/{kind}",
@@ -123,7 +123,7 @@ def _record_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
     common: dict[str, Any] = {"tags": [tag], "responses": ERRORS}
 
     def get_record(request: Request, record_id: str, viewer: ViewerDep) -> JSONResponse:
-        return with_etag(services(request).store.get(kind, record_id, viewer), viewer)
+        return with_etag(services(request).store.get(kind, record_id, viewer))
 
     def update_record(
         request: Request,
@@ -142,7 +142,7 @@ def _record_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
                 "send the version you last read (If-Match header or 'version')", "version", 428
             )
         saved = editing.update_record(services(request).store, viewer, record, expected)
-        return with_etag(saved, viewer)
+        return with_etag(saved)
 
     def delete_record(
         request: Request,
@@ -203,7 +203,7 @@ def _review_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
     ) -> JSONResponse:
         viewer.require_publish()
         store = services(request).store
-        return with_etag(verify(store, kind, record_id, viewer, parse_version(if_match)), viewer)
+        return with_etag(verify(store, kind, record_id, viewer, parse_version(if_match)))
 
     def publish_record(
         request: Request,
@@ -213,7 +213,7 @@ def _review_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
     ) -> JSONResponse:
         viewer.require_publish()
         store = services(request).store
-        return with_etag(publish(store, kind, record_id, viewer, parse_version(if_match)), viewer)
+        return with_etag(publish(store, kind, record_id, viewer, parse_version(if_match)))
 
     router.add_api_route(
         f"{one}/verify",
