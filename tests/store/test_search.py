@@ -167,9 +167,9 @@ def test_a_list_filtered_by_words_matching_too_many_records_pages_the_newest_fir
 def test_documents_indexed_in_bulk_are_found_and_later_saves_still_index(
     store, tmp_path: Path, monkeypatch
 ) -> None:
-    from civicspace.store import search as search_module
+    from civicspace.store import search_index
 
-    monkeypatch.setattr(search_module, "BULK_FTS_AT", 1)  # the sample takes the bulk path
+    monkeypatch.setattr(search_index, "BULK_FTS_AT", 1)  # the sample takes the bulk path
     load_sample(store, tmp_path)
     assert {"person-mamai", "case-mamai"} <= {h.id for h in store.search("Mamai", EDITOR)}
     store.save(Person(id="p-ilin", name={"text": "Ильин"}), EDITOR)  # one document: trigger
@@ -186,10 +186,11 @@ def test_a_failed_bulk_index_keeps_the_search_trigger(
     from sqlalchemy.exc import IntegrityError
 
     from civicspace.store import search as search_module
+    from civicspace.store import search_index
 
     shutil.copy(sqlite_template, tmp_path / "db.sqlite")
     store = open_store(open_database(str(tmp_path / "db.sqlite")))
-    monkeypatch.setattr(search_module, "BULK_FTS_AT", 1)
+    monkeypatch.setattr(search_index, "BULK_FTS_AT", 1)
     people = [Person(id=f"p-{i}", name={"text": f"Сейтқали {i}"}) for i in range(3)]
     with store.db.begin() as conn:
         search_module.index_records(conn, people, new=True)
