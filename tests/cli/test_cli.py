@@ -123,3 +123,17 @@ def test_console_script_reports_user_errors_without_traceback(tmp_path: Path) ->
     )
     assert proc.returncode == 1
     assert "folder" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_list_and_rating_read_fuzzy_dates_and_refuse_unreadable_ones(demo_db: str) -> None:
+    """``list --from/--to`` and ``rating suggest --at`` share one reading of dates."""
+    july = json.loads(
+        run(demo_db, "list", "incidents", "--from", "2022-07", "--to", "2022-07", "--json")[1]
+    )
+    assert july["items"] and all(i["date"].startswith("2022-07") for i in july["items"])
+    for args in (
+        ("list", "incidents", "--from", "someday"),
+        ("rating", "suggest", "--country", "KZ", "--at", "someday"),
+    ):
+        code, _, err = run(demo_db, *args)
+        assert code == 2 and "cannot read date 'someday'" in err, args

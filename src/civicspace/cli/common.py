@@ -6,12 +6,10 @@ the commands that need no database start quickly (see ``bench/cli.py``).
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from dataclasses import dataclass
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,10 +19,13 @@ from civicspace.access.policy import Viewer
 
 if TYPE_CHECKING:
     from civicspace.db.engine import Database
+    from civicspace.model.dates import FuzzyDate
     from civicspace.store.repository import Store
 
 console = Console()
 err_console = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print only JSON.")]
 
 
 @dataclass
@@ -75,6 +76,16 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+def fuzzy_date(value: str) -> FuzzyDate:
+    """``value`` as a date of its precision (``2022``, ``2022-06``...), else a usage error."""
+    from civicspace.model.dates import FuzzyDate
+
+    try:
+        return FuzzyDate.parse(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
 # The help of a KIND argument: replaced by the kinds' names when the help is shown, so
 # that building the command line does not import the record model.
 KINDS_HELP = "<the record kinds>"
@@ -101,18 +112,3 @@ class KindsInHelp(TyperCommand):
             if getattr(param, "help", None) == KINDS_HELP:
                 param.help = ", ".join(record_kinds())  # type: ignore[attr-defined]
         super().format_help(ctx, formatter)
-
-
-class LazyModule(ModuleType):
-    """A module imported on first attribute access, for names a command group uses at run time.
-
-    >>> json_ = LazyModule("json")
-    >>> json_.dumps([1])
-    '[1]'
-    """
-
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(importlib.import_module(self.__name__), attribute)

@@ -8,10 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from civicspace.cli.common import console, open_store, print_json, report_error, viewer
+from civicspace.cli.common import (
+    JsonOpt,
+    console,
+    open_store,
+    print_json,
+    report_error,
+    viewer,
+)
 
 evidence_app = typer.Typer(help="Evidence files and their chain of custody.", no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print only JSON.")]
 
 
 def _locker(ctx: typer.Context):  # type: ignore[no-untyped-def]

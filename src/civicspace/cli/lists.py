@@ -4,7 +4,8 @@ Only argument parsing and printing live here; the work is in the services. Every
 that touches the lists in the database acts as the viewer of the global ``--as`` and
 follows the service's rules: the roles that read the lists (researchers, editors, admins)
 import, link, show, compare and delete them; editors and admins decide pairs. Without
-``--as`` the local operator is an editor, as for every other command.
+``--as`` the local operator is an editor, as for every other command. The victims'
+services (pandas, SciPy, Splink) are imported inside each command, so ``--help`` loads none.
 """
 
 from __future__ import annotations
@@ -20,15 +21,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from civicspace.access.policy import AccessDenied, Viewer
-from civicspace.cli.common import LazyModule
 
 if TYPE_CHECKING:
-    from civicspace.victims import compare as comparing
-    from civicspace.victims import service
     from civicspace.victims.estimation.report import EstimationReport
-else:  # pandas, SciPy and Splink load when a command runs, not for --help
-    comparing = LazyModule("civicspace.victims.compare")
-    service = LazyModule("civicspace.victims.service")
 
 # Option defaults shown by --help, written here so that help needs neither Splink nor
 # SciPy; tests/cli checks they equal civicspace.victims' own.
@@ -87,6 +82,7 @@ def import_command(
     columns: str = typer.Option(None, help="Column mapping: name=ФИО,age=Возраст,place=Город"),
 ) -> None:
     """Import one list; every bad row is reported and nothing is imported if there is one."""
+    from civicspace.victims import service
     from civicspace.victims.importer import ListImportError, parse_mapping
 
     who = _viewer(ctx, service.require_list_reader)
@@ -109,6 +105,8 @@ def import_command(
 @app.command("show")
 def show_command(ctx: typer.Context) -> None:
     """The imported lists."""
+    from civicspace.victims import service
+
     _viewer(ctx, service.require_list_reader)
     table = Table("id", "title", "kind", "compiler", "date", "records")
     for row in service.lists(_database(ctx)):
@@ -130,6 +128,8 @@ def delete_command(
     yes: bool = typer.Option(False, "--yes", help="Do not ask before deleting."),
 ) -> None:
     """Delete a list, its records and the linkage results naming them (decisions are kept)."""
+    from civicspace.victims import service
+
     _viewer(ctx, service.require_list_reader)
     db = _database(ctx)
     known = {row["id"]: row["record_count"] for row in service.lists(db)}
@@ -159,6 +159,7 @@ def link_command(
     """Link all imported lists (reviewers' decisions always win over the model)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from civicspace.victims import service
     from civicspace.victims.linkage import MODELS
 
     who = _viewer(ctx, service.require_list_reader)
@@ -191,6 +192,8 @@ def link_command(
 
 
 def _run_id(ctx: typer.Context, run: int | None) -> tuple[Any, int]:
+    from civicspace.victims import service
+
     db = _database(ctx)
     run_id = run or service.latest_run(db)
     if run_id is None:
@@ -209,6 +212,8 @@ def review_command(
     note: str = typer.Option(None, help="Why (kept with the decision)."),
 ) -> None:
     """Go through uncertain pairs and decide; or decide one pair with --accept/--reject."""
+    from civicspace.victims import service
+
     who = _viewer(ctx, service.require_pair_decider)
     db, run_id = _run_id(ctx, run)
     for pair, verdict in ((accept, "same"), (reject, "different")):
@@ -255,6 +260,9 @@ def compare_command(
     histories: Path = typer.Option(None, help="Write capture histories for `estimate`."),
 ) -> None:
     """Who is on which list, who is missing from the official list, and overlaps."""
+    from civicspace.victims import compare as comparing
+    from civicspace.victims import service
+
     _viewer(ctx, service.require_list_reader)
     db, run_id = _run_id(ctx, run)
     records = service.records_frame(db)
@@ -330,6 +338,8 @@ def estimate_command(
     import json
     import sys
 
+    from civicspace.victims import compare as comparing
+    from civicspace.victims import service
     from civicspace.victims.estimation import (
         HistoriesError,
         LCMCRSettings,
@@ -381,3 +391,7 @@ def synth_command(
     lists = make_lists(people, seed=seed, heterogeneity=heterogeneity)
     for path in lists.write(out):
         console.print(f"wrote {path}")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="lists")

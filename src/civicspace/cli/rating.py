@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from civicspace.cli.common import console, open_store, print_json, viewer
-
-if TYPE_CHECKING:
-    from civicspace.model.dates import FuzzyDate
+from civicspace.cli.common import JsonOpt, console, fuzzy_date, open_store, print_json, viewer
 
 rating_app = typer.Typer(
     help="Civic space ratings: suggested score, official ratings, history.",
     no_args_is_help=True,
 )
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print only JSON.")]
 CountryOpt = Annotated[str, typer.Option("--country", help="ISO country code, e.g. KZ")]
-
-
-def _date(value: str) -> FuzzyDate:
-    from civicspace.model.dates import FuzzyDate
-
-    try:
-        return FuzzyDate.parse(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
 
 
 @rating_app.command()
@@ -41,7 +28,7 @@ def suggest(
     """Suggest a score (1-100) and band from the documented indicators, with explanations."""
     from civicspace.rating import suggest_rating
 
-    result = suggest_rating(open_store(ctx), viewer(ctx), country, _date(at).latest)
+    result = suggest_rating(open_store(ctx), viewer(ctx), country, fuzzy_date(at).latest)
     if json_out:
         print_json(result.as_dict())
         return
@@ -83,7 +70,7 @@ def set_rating(
         open_store(ctx),
         viewer(ctx),
         country,
-        _date(date),
+        fuzzy_date(date),
         band,
         score,
         rationale,

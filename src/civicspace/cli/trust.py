@@ -19,8 +19,8 @@ from typer.core import TyperGroup
 from civicspace import settings
 from civicspace.cli.common import (
     KINDS_HELP,
+    JsonOpt,
     KindsInHelp,
-    LazyModule,
     check_kind,
     console,
     fail,
@@ -33,12 +33,8 @@ from civicspace.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from civicspace.trust import audit
     from civicspace.trust.sealing import BackupKey
-else:  # loaded when a command runs, not for --help
-    audit = LazyModule("civicspace.trust.audit")
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print only JSON.")]
 KindArg = Annotated[str, typer.Argument(help=KINDS_HELP, metavar="KIND")]
 IdArg = Annotated[str, typer.Argument(metavar="ID")]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (kept in the revision).")]
@@ -122,6 +118,8 @@ def audit_verify(
     json_out: JsonOpt = False,
 ) -> None:
     """Recompute the hash chain; name the first altered, removed or reordered entry."""
+    from civicspace.trust import audit
+
     with open_database(ctx).begin() as conn:
         verdict = audit.verify(conn, head)
     if json_out:
@@ -135,6 +133,8 @@ def audit_verify(
 @audit_app.command("head")
 def audit_head(ctx: typer.Context) -> None:
     """Print the hash of the newest entry (publish it elsewhere)."""
+    from civicspace.trust import audit
+
     with open_database(ctx).begin() as conn:
         seq, digest = audit.head(conn)
     typer.echo(f"{digest} {seq}")
@@ -146,6 +146,8 @@ def audit_export(
     out: Annotated[Path, typer.Option("--out", help="JSON lines file to write.")],
 ) -> None:
     """Write every entry as JSON lines, for an external notary."""
+    from civicspace.trust import audit
+
     count = audit.export_lines(open_database(ctx), out, actor=viewer(ctx).name or "cli")
     console.print(f"Wrote {count} entries to {out}")
 
