@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import IntegrityError
 
-from civicspace.access.policy import AccessDenied
+from civicspace.access.policy import AccessDenied, Viewer
 from civicspace.editing import ClaimRefused, create_record, update_record
 from civicspace.model.records import Record
 from civicspace.store import RecordQuery, VersionConflict
@@ -120,7 +120,8 @@ def record_new_form(request: Request, kind: str) -> Response:
     return record_form(request, spec, {"visibility": ["restricted"], "country": [country]})
 
 
-async def record_create(request: Request, kind: str) -> Response:
+async def _posted(request: Request, kind: str) -> tuple[FormSpec, Viewer, Values] | Response:
+    """The form of ``kind``, its writer and the values posted; or the page that refuses them."""
     form = await request.form()
     check_csrf(request, str(form.get(CSRF_FIELD, "")))
     spec = SPECS.get(kind)
@@ -129,7 +130,14 @@ async def record_create(request: Request, kind: str) -> Response:
     viewer = current_viewer(request)
     if not viewer.can_write:
         return error_page(request, 403, WRITERS_ONLY)
-    values = form_values(form)
+    return spec, viewer, form_values(form)
+
+
+async def record_create(request: Request, kind: str) -> Response:
+    posted = await _posted(request, kind)
+    if isinstance(posted, Response):
+        return posted
+    spec, viewer, values = posted
     try:
         saved = create_record(services(request).store, viewer, build(spec, values, viewer, None))
     except REFUSED as exc:
@@ -149,16 +157,11 @@ def record_edit_form(request: Request, kind: str, record_id: str) -> Response:
 
 
 async def record_edit(request: Request, kind: str, record_id: str) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get(CSRF_FIELD, "")))
-    spec = SPECS.get(kind)
-    if spec is None:
-        return error_page(request, 404, "No such page.")
-    viewer = current_viewer(request)
-    if not viewer.can_write:
-        return error_page(request, 403, WRITERS_ONLY)
+    posted = await _posted(request, kind)
+    if isinstance(posted, Response):
+        return posted
+    spec, viewer, values = posted
     current = record_of(request, kind, record_id, viewer)
-    values = form_values(form)
     version = version_of(first_value(values, "version"))
     try:
         edited = build(spec, values, viewer, current)
