@@ -5,6 +5,7 @@ Writes go through :mod:`civicspace.editing` (one transaction each); reads throug
 Store, which decides what the viewer may see.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, cast
 from urllib.parse import quote
 
@@ -38,9 +39,8 @@ def add_kind_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
 
 def _collection_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
     """``GET /{kind}`` (a filtered page) and ``POST /{kind}`` (create)."""
-    tag = kind
     name = model.__name__
-    common: dict[str, Any] = {"tags": [tag], "responses": ERRORS}
+    common: dict[str, Any] = {"tags": [kind], "responses": ERRORS}
 
     def list_records(
         request: Request,
@@ -103,24 +103,16 @@ def _collection_routes(router: APIRouter, kind: str, model: type[Record]) -> Non
         operation_id=f"list_{kind}",
         **common,
     )
-    router.add_api_route(
-        f"/{kind}",
-        create_record,
-        methods=["POST"],
-        status_code=201,
-        summary=f"Create a {name}",
-        operation_id=f"create_{kind}",
-        responses={**ERRORS, 201: {"model": model}},
-        tags=[tag],
+    _record_route(
+        router, kind, model, f"/{kind}", create_record, "POST", "create", f"Create a {name}", 201
     )
 
 
 def _record_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
     """``GET``, ``PUT`` and ``DELETE /{kind}/{record_id}``."""
-    tag = kind
     name = model.__name__
     one = f"/{kind}/{{record_id}}"
-    common: dict[str, Any] = {"tags": [tag], "responses": ERRORS}
+    common: dict[str, Any] = {"tags": [kind], "responses": ERRORS}
 
     def get_record(request: Request, record_id: str, viewer: ViewerDep) -> JSONResponse:
         return with_etag(services(request).store.get(kind, record_id, viewer))
@@ -160,24 +152,9 @@ def _record_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
         services(request).store.delete(kind, record_id, viewer, expected)
         return Response(status_code=204)
 
-    router.add_api_route(
-        one,
-        get_record,
-        methods=["GET"],
-        summary=f"Read a {name}",
-        operation_id=f"get_{kind}",
-        responses={**ERRORS, 200: {"model": model}},
-        tags=[tag],
-    )
-    router.add_api_route(
-        one,
-        update_record,
-        methods=["PUT"],
-        summary=f"Replace a {name} (optimistic concurrency)",
-        operation_id=f"update_{kind}",
-        responses={**ERRORS, 200: {"model": model}},
-        tags=[tag],
-    )
+    _record_route(router, kind, model, one, get_record, "GET", "get", f"Read a {name}")
+    replace = f"Replace a {name} (optimistic concurrency)"
+    _record_route(router, kind, model, one, update_record, "PUT", "update", replace)
     router.add_api_route(
         one,
         delete_record,
@@ -191,7 +168,6 @@ def _record_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
 
 def _review_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
     """``POST /{kind}/{record_id}/verify`` and ``.../publish`` (editors)."""
-    tag = kind
     name = model.__name__
     one = f"/{kind}/{{record_id}}"
 
@@ -215,21 +191,32 @@ def _review_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
         store = services(request).store
         return with_etag(publish(store, kind, record_id, viewer, parse_version(if_match)))
 
+    for verb, endpoint, summary in (
+        ("verify", verify_record, f"Verify a {name} (editors)"),
+        ("publish", publish_record, f"Verify and make public a {name} (editors)"),
+    ):
+        _record_route(router, kind, model, f"{one}/{verb}", endpoint, "POST", verb, summary)
+
+
+def _record_route(
+    router: APIRouter,
+    kind: str,
+    model: type[Record],
+    path: str,
+    endpoint: Callable[..., Any],
+    method: str,
+    verb: str,
+    summary: str,
+    status: int = 200,
+) -> None:
+    """A route of ``kind`` that answers with one record: ``model`` is its documented body."""
     router.add_api_route(
-        f"{one}/verify",
-        verify_record,
-        methods=["POST"],
-        summary=f"Verify a {name} (editors)",
-        operation_id=f"verify_{kind}",
-        responses={**ERRORS, 200: {"model": model}},
-        tags=[tag],
-    )
-    router.add_api_route(
-        f"{one}/publish",
-        publish_record,
-        methods=["POST"],
-        summary=f"Verify and make public a {name} (editors)",
-        operation_id=f"publish_{kind}",
-        responses={**ERRORS, 200: {"model": model}},
-        tags=[tag],
+        path,
+        endpoint,
+        methods=[method],
+        status_code=status,
+        summary=summary,
+        operation_id=f"{verb}_{kind}",
+        responses={**ERRORS, status: {"model": model}},
+        tags=[kind],
     )
