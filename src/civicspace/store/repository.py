@@ -15,8 +15,10 @@ The store is a facade: the work is done in small modules, each with one idea.
 from __future__ import annotations
 
 import builtins
+import copy
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -79,6 +81,25 @@ class Store:
 
     def _counter(self, conn: Connection) -> Counter:
         return self.count_cache.counter(conn) if self.count_cache else plain_counter(conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """This store bound to one transaction: every read and write made through it inside
+        the block commits together when the block ends, or rolls back together if it raises.
+
+        Each method of the store (and every helper handed the store) opens its connection
+        with ``self.db.begin()``; the bound store's ``db`` yields the one open connection
+        instead, so reads inside the block see the block's earlier writes. For example a
+        form that creates the people it names, then the incident naming them::
+
+            with store.transaction() as tx:
+                tx.save(person, viewer, expected_version=0)
+                tx.save(incident, viewer, expected_version=0)
+        """
+        with self.db.begin() as conn:
+            bound = copy.copy(self)
+            bound.db = _InTransaction(self.db, conn)
+            yield bound
 
     # --- writing ----------------------------------------------------------------------
     def insert_many(
@@ -255,3 +276,16 @@ class Store:
         confidential = [r.id for r in rows if r.visibility == "confidential"]
         self.journal.exported(conn, viewer, kind, len(rows), confidential, self.clock())
         return [r.id for r in rows]
+
+
+class _InTransaction(Database):
+    """``database`` whose ``begin()`` yields the one connection of an open transaction."""
+
+    def __init__(self, database: Database, conn: Connection) -> None:
+        self.__dict__.update(database.__dict__)
+        self._conn = conn
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        # Committing or rolling back is the outermost block's business, never an inner one's.
+        yield self._conn
