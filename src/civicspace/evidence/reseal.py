@@ -18,7 +18,7 @@ from civicspace.crypto import Keyring, Sealed, is_sealed
 from civicspace.db.engine import Database
 from civicspace.db.evidence import evidence_custody, evidence_files
 from civicspace.evidence.blobs import BlobFolder, EvidenceDamaged, sealed_key_id
-from civicspace.evidence.service import SEALED_FIELDS, _aad
+from civicspace.evidence.catalogue import SEALED_FIELDS, field_aad
 
 
 @dataclass
@@ -80,7 +80,7 @@ def _reseal_rows(conn: Connection, keyring: Keyring, key_id: str, file: Row[Any]
     def again(value: Any, name: str) -> Sealed | None:
         if not is_sealed(value) or value.startswith(current):
             return None
-        aad = _aad(file.kind, file.record_id, file.sha256, name)
+        aad = field_aad(file.kind, file.record_id, file.sha256, name)
         return Sealed(keyring.open(value, aad, conn), aad)
 
     count = 0

@@ -2,8 +2,10 @@
 
 :class:`EvidenceLocker` is the one door: it checks that the viewer may see (and, to add,
 change) the record, sniffs the content's type, stores it content-addressed (encrypted
-for confidential records), and appends a custody row for every addition, access and
-export. ``verify`` re-hashes every file against what was recorded when it was added.
+for confidential records, :mod:`~civicspace.evidence.blobs`), catalogues it
+(:mod:`~civicspace.evidence.catalogue`) and appends a custody row for every addition,
+access and export (:mod:`~civicspace.evidence.custody`). ``verify`` re-hashes every file
+against what was recorded when it was added.
 """
 
 from __future__ import annotations
@@ -11,25 +13,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import select
 
 from civicspace import settings
 from civicspace.access.policy import Viewer
-from civicspace.crypto import Sealed, associated_data, is_sealed, require_keyring
+from civicspace.crypto import require_keyring
 from civicspace.db.engine import Database
-from civicspace.db.evidence import evidence_custody, evidence_files
+from civicspace.db.evidence import evidence_files
 from civicspace.evidence.blobs import BlobFolder, EvidenceDamaged, EvidenceRejected, read_chunks
+from civicspace.evidence.catalogue import EvidenceFile, files_where, insert_file, stored_as
+from civicspace.evidence.custody import CustodyEntry, custody_of, log_custody
 from civicspace.evidence.sniff import ACCEPTED, HEAD_BYTES, sniff
 from civicspace.store.repository import Store
 
 ENV_DIR = settings.setting("evidence_dir").env
 ENV_MAX_BYTES = settings.setting("evidence_max_bytes").env
 DEFAULT_MAX_BYTES: int = settings.setting("evidence_max_bytes").default
-SEALED_FIELDS = ("original_name", "origin", "note")
 
 
 def evidence_dir(db: Database) -> Path:
@@ -61,32 +65,6 @@ def safe_name(name: str) -> str:
     base = re.split(r"[\\\\/]", name)[-1]
     base = "".join(c for c in base if c.isprintable()).strip().lstrip(".")
     return base[:200] or "file"
-
-
-@dataclass(frozen=True)
-class EvidenceFile:
-    id: int
-    kind: str
-    record_id: str
-    sha256: str
-    size: int
-    original_name: str
-    declared_type: str | None
-    sniffed_type: str
-    origin: str | None
-    note: str | None
-    added_by: str
-    added_at: dt.datetime
-    encrypted: bool
-
-
-@dataclass(frozen=True)
-class CustodyEntry:
-    action: str
-    actor: str
-    at: dt.datetime
-    origin: str | None
-    sha256: str
 
 
 @dataclass(frozen=True)
@@ -132,32 +110,15 @@ class EvidenceLocker:
         """Attach a file; refused if too large or if its content is not an accepted type."""
         viewer.require_write()
         record = self.store.get(kind, record_id, viewer)  # NotFound if hidden from viewer
-        confidential = record.visibility == "confidential"
-        if isinstance(source, Path):
-            original_name = original_name or source.name
-            with source.open("rb") as handle:
-                return self._add(
-                    kind,
-                    record_id,
-                    handle,
-                    viewer,
-                    confidential,
-                    original_name,
-                    declared_type,
-                    origin,
-                    note,
-                )
-        return self._add(
-            kind,
-            record_id,
-            source,
-            viewer,
-            confidential,
-            original_name or "file",
-            declared_type,
-            origin,
-            note,
-        )
+        with ExitStack() as opened:
+            if isinstance(source, Path):
+                original_name = original_name or source.name
+                source = opened.enter_context(source.open("rb"))
+            described = {"original_name": original_name or "file", "origin": origin, "note": note}
+            confidential = record.visibility == "confidential"
+            return self._add(
+                kind, record_id, source, viewer, confidential, described, declared_type
+            )
 
     def _add(
         self,
@@ -166,14 +127,12 @@ class EvidenceLocker:
         handle: BinaryIO,
         viewer: Viewer,
         confidential: bool,
-        original_name: str,
+        described: dict[str, str | None],
         declared_type: str | None,
-        origin: str | None,
-        note: str | None,
     ) -> EvidenceFile:
         head = handle.read(HEAD_BYTES)
         sniffed = sniff(head)
-        name = safe_name(original_name)
+        name = safe_name(str(described["original_name"]))
         if sniffed not in ACCEPTED:
             raise EvidenceRejected(
                 f"{name}: the content is {sniffed}, not a photo, document, audio or video "
@@ -193,92 +152,37 @@ class EvidenceLocker:
                 )
             else:
                 stored = self.blobs.put(chunks, self.max_bytes)
-            values: dict[str, Any] = {"original_name": name, "origin": origin, "note": note}
-            if confidential:
-                for field in SEALED_FIELDS:
-                    if values[field]:
-                        values[field] = Sealed(
-                            values[field], _aad(kind, record_id, stored.sha256, field)
-                        )
-            file_id = conn.execute(
-                insert(evidence_files).values(
-                    kind=kind,
-                    record_id=record_id,
-                    sha256=stored.sha256,
-                    size=stored.size,
-                    stored_as=stored.stored_as,
-                    encrypted=confidential,
-                    declared_type=declared_type,
-                    sniffed_type=sniffed,
-                    added_by=actor,
-                    added_at=now,
-                    **values,
-                )
-            ).inserted_primary_key[0]  # type: ignore[index]
-            self._custody(
+            added = insert_file(
                 conn,
-                file_id,
-                "added",
-                actor,
-                origin,
-                stored.sha256,
-                now,
-                confidential,
                 kind,
                 record_id,
+                stored,
+                confidential,
+                {**described, "original_name": name},
+                declared_type=declared_type,
+                sniffed_type=sniffed,
+                added_by=actor,
+                added_at=now,
             )
-            return self._files(conn, [evidence_files.c.id == file_id])[0]
-
-    def _custody(
-        self,
-        conn: Connection,
-        file_id: int,
-        action: str,
-        actor: str,
-        origin: str | None,
-        sha: str,
-        now: dt.datetime,
-        confidential: bool,
-        kind: str,
-        record_id: str,
-    ) -> None:
-        if confidential and origin:
-            origin = Sealed(origin, _aad(kind, record_id, sha, f"custody.{action}"))  # type: ignore[assignment]
-        conn.execute(
-            insert(evidence_custody).values(
-                file_id=file_id, action=action, actor=actor, at=now, origin=origin, sha256=sha
-            )
-        )
+            log_custody(conn, added, "added", actor, now, described["origin"])
+            return added
 
     # --- reading ----------------------------------------------------------------------
     def attached(self, kind: str, record_id: str, viewer: Viewer) -> list[EvidenceFile]:
         self.store.get(kind, record_id, viewer)
         with self.db.begin() as conn:
-            return self._files(
-                conn, [evidence_files.c.kind == kind, evidence_files.c.record_id == record_id]
+            return files_where(
+                conn, evidence_files.c.kind == kind, evidence_files.c.record_id == record_id
             )
 
     def custody(self, file_id: int, viewer: Viewer) -> list[CustodyEntry]:
         found = self.get(file_id, viewer)
         with self.db.begin() as conn:
-            rows = conn.execute(
-                select(evidence_custody)
-                .where(evidence_custody.c.file_id == file_id)
-                .order_by(evidence_custody.c.id)
-            ).all()
-            keyring = require_keyring(conn) if found.encrypted else None
-            out = []
-            for r in rows:
-                origin = r.origin
-                if keyring and is_sealed(origin):
-                    aad = _aad(found.kind, found.record_id, found.sha256, f"custody.{r.action}")
-                    origin = keyring.open(origin, aad, conn)
-                out.append(CustodyEntry(r.action, r.actor, r.at, origin, r.sha256))
-            return out
+            return custody_of(conn, found)
 
     def get(self, file_id: int, viewer: Viewer) -> EvidenceFile:
         with self.db.begin() as conn:
-            found = self._files(conn, [evidence_files.c.id == file_id])
+            found = files_where(conn, evidence_files.c.id == file_id)
         if not found:
             raise EvidenceRejected(f"no evidence file {file_id}")
         self.store.get(found[0].kind, found[0].record_id, viewer)  # NotFound if hidden
@@ -321,16 +225,7 @@ class EvidenceLocker:
             if problem:
                 problems.append(VerifyProblem(row.id, row.kind, row.record_id, problem))
                 with self.db.begin() as conn:
-                    conn.execute(
-                        insert(evidence_custody).values(
-                            file_id=row.id,
-                            action="verify_failed",
-                            actor="verify",
-                            at=self.clock(),
-                            origin=None,
-                            sha256=row.sha256,
-                        )
-                    )
+                    log_custody(conn, row, "verify_failed", "verify", self.clock())
         return problems
 
     # --- helpers ----------------------------------------------------------------------
@@ -341,16 +236,9 @@ class EvidenceLocker:
         return keyring.cipher
 
     def _content(self, found: EvidenceFile) -> Iterator[bytes]:
-        stored_as = self._stored_as(found.id)
-        return self.blobs.read(stored_as, self._ciphers() if found.encrypted else None)
-
-    def _stored_as(self, file_id: int) -> str:
         with self.db.begin() as conn:
-            return str(
-                conn.scalar(
-                    select(evidence_files.c.stored_as).where(evidence_files.c.id == file_id)
-                )
-            )
+            name = stored_as(conn, found.id)
+        return self.blobs.read(name, self._ciphers() if found.encrypted else None)
 
     @staticmethod
     def _check(found: EvidenceFile, data: bytes) -> None:
@@ -361,52 +249,7 @@ class EvidenceLocker:
 
     def _log(self, found: EvidenceFile, action: str, viewer: Viewer, origin: str | None) -> None:
         with self.db.begin() as conn:
-            self._custody(
-                conn,
-                found.id,
-                action,
-                viewer.name or viewer.role,
-                origin,
-                found.sha256,
-                self.clock(),
-                found.encrypted,
-                found.kind,
-                found.record_id,
-            )
-
-    def _files(self, conn: Connection, where: Any) -> list[EvidenceFile]:
-        out = []
-        for row in conn.execute(select(evidence_files).where(*where).order_by(evidence_files.c.id)):
-            values = {f: getattr(row, f) for f in SEALED_FIELDS}
-            if row.encrypted:
-                keyring = require_keyring(conn)
-                for field, value in values.items():
-                    if is_sealed(value):
-                        aad = _aad(row.kind, row.record_id, row.sha256, field)
-                        values[field] = keyring.open(value, aad, conn)
-            added_at = row.added_at if row.added_at.tzinfo else row.added_at.replace(tzinfo=dt.UTC)
-            out.append(
-                EvidenceFile(
-                    id=row.id,
-                    kind=row.kind,
-                    record_id=row.record_id,
-                    sha256=row.sha256,
-                    size=row.size,
-                    original_name=values["original_name"],
-                    declared_type=row.declared_type,
-                    sniffed_type=row.sniffed_type,
-                    origin=values["origin"],
-                    note=values["note"],
-                    added_by=row.added_by,
-                    added_at=added_at,
-                    encrypted=row.encrypted,
-                )
-            )
-        return out
-
-
-def _aad(kind: str, record_id: str, sha: str, field: str) -> bytes:
-    return associated_data("evidence", f"{kind}/{record_id}/{sha}", field)
+            log_custody(conn, found, action, viewer.name or viewer.role, self.clock(), origin)
 
 
 def _prepend(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
