@@ -293,73 +293,29 @@ def parse_name(written: str) -> PersonName:
     tokens = _merge_kazakh_patronymic(_tokens(written))
     initials = [t.strip(".") for t in tokens if _is_initial(t)]
     words = [t for t in tokens if not _is_initial(t)]
-    script = detect_script(written)
-    gender: str | None = None
 
     patronymics = [i for i, w in enumerate(words) if _patronymic_gender(w.replace(" ", ""))]
     # A lone word can be a surname that happens to end in -ич (Бабич), and of two words one
     # ending in -ұлы is the modern Kazakh surname (Мамай -> Жанболатұлы): a patronymic
     # needs a surname and a given name beside it.
-    if len(words) < 3:
-        patronymics = []
-    surname: str | None = None
-    given: str | None = None
-    patronymic: str | None = None
-    certain = False
-
-    if patronymics:
-        # "Михаил Ильясович Тажжанұлы": a Kazakh -ұлы word beside a Russian patronymic is
-        # the surname; "Яков Ержанұлы Нұрбердіұлы": a known given name first means the
-        # patronymic follows it.
-        russian = [i for i in patronymics if not _kazakh_patronymic(words[i])]
-        if russian:
-            p = russian[-1]
-        elif 1 in patronymics and (
-            _given_gender(words[0])
-            or (len(words) == 3 and patronymics == [1, 2] and not _kazakh_patronymic(words[0]))
-        ):
-            # "Ұланан Берікәліұлы Шалбекұлы": two -ұлы words after one that is not can only
-            # be Given Patronymic Surname (Surname Given Patronymic would start with -ұлы).
-            p = 1
-        else:
-            p = patronymics[-1]
-        patronymic = words[p]
+    surname: str | None
+    given: str | None
+    patronymic: str | None
+    gender: str | None
+    if len(words) >= 3 and patronymics:
+        surname, given, patronymic = _order_by_patronymic(words, patronymics)
         gender = _patronymic_gender(patronymic.replace(" ", ""))
-        rest = words[:p] + words[p + 1 :]
         certain = True
-        if p == len(words) - 1 and len(rest) >= 2:  # Surname Given Patronymic
-            surname, given = rest[0], rest[1]
-        elif p > 0 and p < len(words) - 1:  # Given Patronymic Surname
-            given, surname = words[p - 1], words[p + 1]
-        elif len(rest) == 1:
-            surname = rest[0]
-        else:
-            surname, given = rest[0], rest[1] if len(rest) > 1 else None
     elif len(words) == 1:
-        surname = words[0]
+        surname, given, patronymic, gender = words[0], None, None, None
         certain = bool(initials)
     elif len(words) >= 2:
-        first, last = words[0], words[-1]
-        first_kz, last_kz = _kazakh_patronymic(first), _kazakh_patronymic(last)
-        first_surnamey, last_surnamey = _looks_like_surname(first), _looks_like_surname(last)
-        first_given, last_given = _given_gender(first), _given_gender(last)
-        # Evidence in order of strength: a -ұлы/-қызы word is a modern Kazakh surname;
-        # a known given name ("Valentina" despite its -ina); a surname suffix.
-        if first_kz != last_kz:
-            surname, given = (first, last) if first_kz else (last, first)
-            certain = True
-        elif bool(first_given) != bool(last_given):
-            surname, given = (last, first) if first_given else (first, last)
-            certain = True
-        elif first_surnamey != last_surnamey:
-            surname, given = (first, last) if first_surnamey else (last, first)
-            certain = True
-        elif script == "Latn":
-            given, surname = first, last
-        else:
-            surname, given = first, last
-        if len(words) > 2:
-            patronymic = " ".join(words[1:-1])
+        surname, given, certain = _order_two_names(words[0], words[-1], detect_script(written))
+        patronymic = " ".join(words[1:-1]) if len(words) > 2 else None
+        gender = None
+    else:
+        surname = given = patronymic = gender = None
+        certain = False
 
     given_initial = initials[0] if initials and given is None else None
     patronymic_initial = None
@@ -384,3 +340,48 @@ def parse_name(written: str) -> PersonName:
         gender=gender,
         order_certain=certain,
     )
+
+
+def _order_by_patronymic(words: list[str], patronymics: list[int]) -> tuple[str, str | None, str]:
+    """(surname, given, patronymic) of three or more words, some ending like a patronymic."""
+    # "Михаил Ильясович Тажжанұлы": a Kazakh -ұлы word beside a Russian patronymic is
+    # the surname; "Яков Ержанұлы Нұрбердіұлы": a known given name first means the
+    # patronymic follows it.
+    russian = [i for i in patronymics if not _kazakh_patronymic(words[i])]
+    if russian:
+        p = russian[-1]
+    elif 1 in patronymics and (
+        _given_gender(words[0])
+        or (len(words) == 3 and patronymics == [1, 2] and not _kazakh_patronymic(words[0]))
+    ):
+        # "Ұланан Берікәліұлы Шалбекұлы": two -ұлы words after one that is not can only
+        # be Given Patronymic Surname (Surname Given Patronymic would start with -ұлы).
+        p = 1
+    else:
+        p = patronymics[-1]
+    rest = words[:p] + words[p + 1 :]
+    if p == len(words) - 1 and len(rest) >= 2:  # Surname Given Patronymic
+        return rest[0], rest[1], words[p]
+    if p > 0 and p < len(words) - 1:  # Given Patronymic Surname
+        return words[p + 1], words[p - 1], words[p]
+    if len(rest) == 1:
+        return rest[0], None, words[p]
+    return rest[0], rest[1] if len(rest) > 1 else None, words[p]
+
+
+def _order_two_names(first: str, last: str, script: str | None) -> tuple[str, str, bool]:
+    """(surname, given, order_certain) of a name's first and last words, no patronymic."""
+    first_kz, last_kz = _kazakh_patronymic(first), _kazakh_patronymic(last)
+    # Evidence in order of strength: a -ұлы/-қызы word is a modern Kazakh surname;
+    # a known given name ("Valentina" despite its -ina); a surname suffix.
+    if first_kz != last_kz:
+        return (first, last, True) if first_kz else (last, first, True)
+    first_given, last_given = _given_gender(first), _given_gender(last)
+    if bool(first_given) != bool(last_given):
+        return (last, first, True) if first_given else (first, last, True)
+    first_surnamey, last_surnamey = _looks_like_surname(first), _looks_like_surname(last)
+    if first_surnamey != last_surnamey:
+        return (first, last, True) if first_surnamey else (last, first, True)
+    if script == "Latn":
+        return last, first, False
+    return first, last, False
