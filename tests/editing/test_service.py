@@ -15,7 +15,6 @@ from civicspace.db import schema as t
 from civicspace.editing import (
     ClaimRefused,
     create_record,
-    joined,
     new_id,
     new_participant,
     update_record,
@@ -161,18 +160,6 @@ def test_a_record_and_its_new_people_are_written_together(store: Store) -> None:
     )
     assert edited.version == 2 and len(edited.participants) == 3
     assert rows(store)["persons"] == before["persons"] + 3
-
-
-def test_joined_rolls_back_every_write_of_the_block(store: Store) -> None:
-    before = rows(store)
-    person = newcomers()[0]
-    with pytest.raises(RuntimeError), joined(store) as shared:
-        shared.save(person, RESEARCHER, expected_version=0)
-        assert shared.get("persons", person.id, EDITOR).id == person.id  # seen inside
-        raise RuntimeError("something after the write fails")
-    assert rows(store) == before
-    with pytest.raises(NotFound):
-        store.get("persons", person.id, EDITOR)
 
 
 def test_new_ids_read_as_what_they_name() -> None:

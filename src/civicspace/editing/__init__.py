@@ -12,7 +12,6 @@ from civicspace.editing.service import (
     update_record,
     verification_after_change,
 )
-from civicspace.editing.transaction import joined
 
 __all__ = [
     "EDITORS_FIELDS",
@@ -21,7 +20,6 @@ __all__ = [
     "check_claims",
     "create_record",
     "id_for",
-    "joined",
     "new_id",
     "new_participant",
     "script_of",

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from civicspace.access.policy import AccessDenied, Viewer
-from civicspace.editing.transaction import joined
 from civicspace.model.records import Record
 from civicspace.store import NotFound, Store
 
@@ -73,7 +72,7 @@ def create_record(
     everything: list[Record] = [*new_records, record]
     for each in everything:
         check_claims(viewer, each)
-    with joined(store) as shared:
+    with store.transaction() as shared:
         for each in new_records:
             shared.save(each, viewer, expected_version=0)
         saved = shared.save(record, viewer, expected_version=0)
@@ -97,7 +96,7 @@ def update_record(
     viewer.require_write()
     for each in new_records:
         check_claims(viewer, each)
-    with joined(store) as shared:
+    with store.transaction() as shared:
         stored = "unverified"
         if not viewer.can_publish and record.verification != "unverified":
             try:
