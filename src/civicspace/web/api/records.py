@@ -171,31 +171,26 @@ def _review_routes(router: APIRouter, kind: str, model: type[Record]) -> None:
     name = model.__name__
     one = f"/{kind}/{{record_id}}"
 
-    def verify_record(
-        request: Request,
-        record_id: str,
-        viewer: ViewerDep,
-        if_match: Annotated[str | None, Header()] = None,
-    ) -> JSONResponse:
-        viewer.require_publish()
-        store = services(request).store
-        return with_etag(verify(store, kind, record_id, viewer, parse_version(if_match)))
+    def review(act: Callable[..., Record]) -> Callable[..., JSONResponse]:
+        """The endpoint that applies ``act`` (:func:`verify` or :func:`publish`) to a record."""
 
-    def publish_record(
-        request: Request,
-        record_id: str,
-        viewer: ViewerDep,
-        if_match: Annotated[str | None, Header()] = None,
-    ) -> JSONResponse:
-        viewer.require_publish()
-        store = services(request).store
-        return with_etag(publish(store, kind, record_id, viewer, parse_version(if_match)))
+        def review_record(
+            request: Request,
+            record_id: str,
+            viewer: ViewerDep,
+            if_match: Annotated[str | None, Header()] = None,
+        ) -> JSONResponse:
+            viewer.require_publish()
+            store = services(request).store
+            return with_etag(act(store, kind, record_id, viewer, parse_version(if_match)))
 
-    for verb, endpoint, summary in (
-        ("verify", verify_record, f"Verify a {name} (editors)"),
-        ("publish", publish_record, f"Verify and make public a {name} (editors)"),
+        return review_record
+
+    for verb, act, summary in (
+        ("verify", verify, f"Verify a {name} (editors)"),
+        ("publish", publish, f"Verify and make public a {name} (editors)"),
     ):
-        _record_route(router, kind, model, f"{one}/{verb}", endpoint, "POST", verb, summary)
+        _record_route(router, kind, model, f"{one}/{verb}", review(act), "POST", verb, summary)
 
 
 def _record_route(
