@@ -4,4 +4,17 @@ The public surface is these modules; importing the package loads none of them (l
 and estimation pull in Splink, DuckDB and statsmodels).
 """
 
-__all__ = ["compare", "estimation", "importer", "linkage", "normalise", "service", "synth"]
+__all__ = [
+    "compare",
+    "estimation",
+    "importer",
+    "linkage",
+    "lists",
+    "normalise",
+    "review",
+    "roles",
+    "runs",
+    "service",
+    "synth",
+    "synth_names",
+]

@@ -15,156 +15,38 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from civicspace.text.translit import transliterate
+from civicspace.victims.synth_names import (
+    NAME_POOLS,
+    feminine,
+    given_pools,
+    lexicon,
+    surname_pool,
+)
+
+__all__ = [
+    "DEFAULT_LISTS",
+    "EVENT_YEAR",
+    "NAME_POOLS",
+    "RECORD_FIELDS",
+    "ListSpec",
+    "Person",
+    "SyntheticLists",
+    "iter_people_on_lists",
+    "make_lists",
+    "make_population",
+]
 
 RECORD_FIELDS = ("record_id", "name", "gender", "age", "birth_year", "date", "place")
 EVENT_YEAR = 2022
 _KZ_TO_RU = str.maketrans("қғұүөәіңһҚҒҰҮӨӘІҢҺ", "кгууоаинхКГУУОАИНХ")
-_PREFIXES = (
-    "Бек",
-    "Нұр",
-    "Ер",
-    "Жан",
-    "Сер",
-    "Бай",
-    "Таж",
-    "Тұр",
-    "Ай",
-    "Қуан",
-    "Ақ",
-    "Қара",
-    "Сұлтан",
-    "Әли",
-    "Мұхамед",
-    "Төле",
-    "Ораз",
-    "Жақсы",
-    "Ұлан",
-    "Есен",
-    "Қожа",
-    "Сары",
-    "Тілеу",
-    "Бекмұхамбет",
-    "Дос",
-    "Құл",
-    "Шал",
-    "Әбу",
-    "Ыбырай",
-    "Темір",
-)
-_ROOTS = (
-    "бол",
-    "бай",
-    "бек",
-    "жан",
-    "ғали",
-    "хан",
-    "мұрат",
-    "тай",
-    "сейіт",
-    "қали",
-    "ахмет",
-    "ғазы",
-    "әлі",
-    "бала",
-    "құл",
-    "жігіт",
-    "мырза",
-    "бай",
-    "берді",
-    "болат",
-    "ділда",
-)
-# Wider pools ("wide", the default): Kazakh given names are compounds of these parts
-# (Жанболат, Нұрбек, Айгүл, Гүлнұр) far more often than the lexicon's 185 common names, and
-# Kazakh surnames are formed from ancestors' given names, so both pools grow with them.
-_FEMALE_PREFIXES = (
-    "Ай",
-    "Гүл",
-    "Жан",
-    "Нұр",
-    "Ақ",
-    "Бал",
-    "Ұл",
-    "Жұл",
-    "Қарлы",
-    "Мөл",
-    "Ша",
-    "Сая",
-    "Ар",
-    "Мей",
-    "Дин",
-    "Әсем",
-    "Жаз",
-    "Күн",
-    "Ақ",
-    "Сұлу",
-)
-_FEMALE_ROOTS = (
-    "гүл",
-    "жан",
-    "сұлу",
-    "нұр",
-    "ерке",
-    "бота",
-    "дана",
-    "ым",
-    "ай",
-    "шаш",
-    "сая",
-    "бике",
-    "тай",
-    "ару",
-    "зада",
-    "қыз",
-    "бану",
-)
-_MORE_PREFIXES = (
-    "Мұрат",
-    "Асқар",
-    "Ермек",
-    "Қайрат",
-    "Берік",
-    "Әділ",
-    "Серік",
-    "Азат",
-    "Ілияс",
-    "Қасым",
-    "Ардақ",
-    "Бақыт",
-    "Мағжан",
-    "Сәкен",
-    "Жұма",
-    "Айт",
-    "Омар",
-    "Талап",
-)
-_MORE_ROOTS = (
-    "жар",
-    "бақ",
-    "сейіт",
-    "тас",
-    "ғазы",
-    "нияз",
-    "қасым",
-    "ан",
-    "берген",
-    "ахмет",
-    "зат",
-    "жол",
-)
-_FEM = {"ов": "ова", "ев": "ева", "ин": "ина", "ский": "ская"}
 _SIMILAR = {
     "е": "и",
     "и": "е",
@@ -260,67 +142,11 @@ class SyntheticLists:
         return [*written, truth]
 
 
-@lru_cache(maxsize=1)
-def _lexicon() -> dict[str, list[str]]:
-    text = resources.files("civicspace.text").joinpath("data/names.yaml").read_text("utf-8")
-    data: dict[str, list[str]] = yaml.safe_load(text)
-    return data
-
-
-def _compounds(prefixes: Sequence[str], roots: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys(p + r for p, r in itertools.product(prefixes, roots)))
-
-
-@lru_cache(maxsize=2)
-def _given_pools(wide: bool) -> tuple[list[str], list[str]]:
-    """(male, female) given names; "wide" adds compound Kazakh names after the lexicon's."""
-    lex = _lexicon()
-    male, female = list(lex["given_male"]), list(lex["given_female"])
-    if wide:
-        male += [
-            n for n in _compounds(_PREFIXES + _MORE_PREFIXES, _ROOTS + _MORE_ROOTS) if n not in male
-        ]
-        female += [n for n in _compounds(_FEMALE_PREFIXES, _FEMALE_ROOTS) if n not in female]
-    return male, female
-
-
-@lru_cache(maxsize=2)
-def _surname_pool(wide: bool = False) -> list[str]:
-    """Masculine surnames: lexicon stems, given names and compound Kazakh stems + suffix."""
-    lex = _lexicon()
-    stems = list(lex["surname_stems"]) + list(lex["given_male"][:60])
-    stems += [p + r for p, r in itertools.product(_PREFIXES, _ROOTS)]
-    if wide:
-        stems += _given_pools(True)[0]
-    pool = []
-    for stem in dict.fromkeys(stems):
-        if stem.endswith(("ов", "ев", "ёв", "ин")):
-            pool.append(stem)
-        elif stem.endswith("й"):
-            pool.append(stem[:-1] + "ев")
-        elif stem[-1] in "аеиоуыэюяәөұүі":
-            pool.append(stem + "ев")
-        else:
-            pool.append(stem + "ов")
-        pool.append(stem + "ұлы" if stem[-1] not in "аеиоуыэюяәөұүій" else stem + "ев")
-    return sorted(set(pool))
-
-
 def _zipf_choice(rng: np.random.Generator, items: Sequence[str], size: int, a: float) -> list[str]:
     weights = 1.0 / np.arange(1, len(items) + 1) ** a
     order = rng.permutation(len(items))
     idx = rng.choice(len(items), size=size, p=weights / weights.sum())
     return [items[order[i]] for i in idx]
-
-
-def _feminine(surname: str) -> str:
-    for masc, fem in _FEM.items():
-        if surname.endswith(masc):
-            return surname[: -len(masc)] + fem
-    return surname.removesuffix("ұлы") + "қызы" if surname.endswith("ұлы") else surname
-
-
-NAME_POOLS = ("wide", "narrow")
 
 
 def make_population(size: int, seed: int = 0, names: str = "wide") -> list[Person]:
@@ -338,13 +164,13 @@ def make_population(size: int, seed: int = 0, names: str = "wide") -> list[Perso
     wide = names == "wide"
     rng = np.random.default_rng(seed)
     genders = rng.choice(["m", "f"], size=size, p=[0.8, 0.2])
-    male_pool, female_pool = _given_pools(wide)
+    male_pool, female_pool = given_pools(wide)
     a_given = 0.75 if wide else 0.6
-    surnames = _zipf_choice(rng, _surname_pool(wide), size, 0.7)
+    surnames = _zipf_choice(rng, surname_pool(wide), size, 0.7)
     males = _zipf_choice(rng, male_pool, size, a_given)
     females = _zipf_choice(rng, female_pool, size, a_given)
     fathers = _zipf_choice(rng, [n for n in male_pool if n[-1] not in "йь"], size, a_given)
-    places = _zipf_choice(rng, _lexicon()["places"], size, 1.0)
+    places = _zipf_choice(rng, lexicon()["places"], size, 1.0)
     ages = np.where(rng.random(size) < 0.08, rng.integers(2, 18, size), rng.integers(18, 75, size))
     days = rng.integers(0, 8, size)
     people = []
@@ -356,7 +182,7 @@ def make_population(size: int, seed: int = 0, names: str = "wide") -> list[Perso
             patronymic = father + ("ұлы" if g == "m" else "қызы")
         else:
             patronymic = father + ("ович" if g == "m" else "овна")
-        surname = surnames[i] if g == "m" else _feminine(surnames[i])
+        surname = surnames[i] if g == "m" else feminine(surnames[i])
         people.append(
             Person(
                 person_id=i + 1,

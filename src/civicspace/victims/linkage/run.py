@@ -191,37 +191,12 @@ def link_records(
     from splink import Linker
 
     run_token = uuid.uuid4().hex[:8]  # a shared Spark session keeps earlier runs' tables
-    # Splink puts the record of the first-named table on the left of a pair, which
-    # v3's one-sided birth-year levels rely on: the check tables below are named alike.
-    tables = [
-        db_api.register(
-            _model_frame(module, records[records["list_name"] == name], columns),
-            dataset_display_name=f"list_{i:03d}_{run_token}",
-        )
-        for i, name in enumerate(list_names)
-    ]
     linker = Linker(
-        tables,
+        _register_lists(db_api, module, records, columns, list_names, run_token),
         module.settings("link_only", max_iterations=em_iterations),
         log_level=logging.WARNING,
     )
-    say("training the model (expectation maximisation)")
-    module.train(linker, len(records), seed=seed)
-    say("scoring candidate pairs")
-    predictions = linker.inference.predict(threshold_match_probability=min(REVIEW_FLOOR, threshold))
-    # only the three columns we keep, not Splink's whole comparison table
-    frame = linker.misc.query_sql(  # type: ignore[no-untyped-call]
-        f"select unique_id_l, unique_id_r, match_probability from {predictions.physical_name}",
-        output_type="pandas",
-    )
-    pairs = [
-        ScoredPair(str(a), str(b), float(p))
-        for a, b, p in zip(
-            frame["unique_id_l"], frame["unique_id_r"], frame["match_probability"], strict=True
-        )
-    ]
-    del frame
-    predictions.drop_table_from_database_and_remove_from_cache()
+    pairs = _scored_pairs(linker, module, len(records), min(REVIEW_FLOOR, threshold), seed, say)
     say(f"clustering {len(pairs)} pairs into people")
     record_list = dict(zip(records["unique_id"].astype(str), records["list_name"], strict=True))
     if getattr(module, "DISCOUNT_RIVALS", False):
@@ -238,17 +213,63 @@ def link_records(
         clusters, apart = consistent_clusters(record_list, pairs, threshold, find, decisions, say)
     else:
         clusters, apart = cluster_records(record_list, pairs, threshold, decisions), set()
-    parameters = linker.misc.save_model_to_json()
     return LinkageResult(
         model_version=module.MODEL_VERSION,
         engine=engine_name,
         threshold=threshold,
         pairs=pairs,
         clusters=clusters,
-        parameters=parameters,
+        parameters=linker.misc.save_model_to_json(),
         seconds=time.perf_counter() - started,
         apart=sorted(apart),
     )
+
+
+def _register_lists(
+    db_api: Any,
+    module: ModuleType,
+    records: pd.DataFrame,
+    columns: Sequence[str],
+    list_names: Sequence[str],
+    run_token: str,
+) -> list[Any]:
+    """One engine table per list, in the lists' order.
+
+    Splink puts the record of the first-named table on the left of a pair, which v3's
+    one-sided birth-year levels rely on: the contradiction checks' tables are named alike.
+    """
+    return [
+        db_api.register(
+            _model_frame(module, records[records["list_name"] == name], columns),
+            dataset_display_name=f"list_{i:03d}_{run_token}",
+        )
+        for i, name in enumerate(list_names)
+    ]
+
+
+def _scored_pairs(
+    linker: Any, module: ModuleType, size: int, floor: float, seed: int, say: Progress
+) -> list[ScoredPair]:
+    """Train the model by expectation maximisation, then score every candidate pair whose
+    probability reaches ``floor``; Splink's own table of predictions is dropped after."""
+    say("training the model (expectation maximisation)")
+    module.train(linker, size, seed=seed)
+    say("scoring candidate pairs")
+    predictions = linker.inference.predict(threshold_match_probability=floor)
+    # only the three columns we keep, not Splink's whole comparison table
+    frame = linker.misc.query_sql(
+        f"select unique_id_l, unique_id_r, match_probability from {predictions.physical_name}",
+        output_type="pandas",
+    )
+    pairs = [
+        ScoredPair(str(a), str(b), float(p))
+        for a, b, p in zip(
+            frame["unique_id_l"], frame["unique_id_r"], frame["match_probability"], strict=True
+        )
+    ]
+    del frame
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return pairs
 
 
 def _contradictions_on_engine(
