@@ -336,6 +336,27 @@ def test_party_names_are_searchable_through_their_references() -> None:
     }
 
 
+def test_referrers_cover_every_searchable_ref() -> None:
+    """Each field quoting another record's names (``Ref`` + ``Searchable``) is a referrer of
+    every kind it points at, and nothing else is: renaming a party re-indexes them all."""
+    quoting = {
+        (target, kind, _item_path(f))
+        for kind in KINDS
+        for f in kinds.fields_of(record_type(kind))
+        if f.marker(Searchable) is not None and (ref := f.marker(Ref)) is not None
+        for target in ref.kinds
+    }
+    assert quoting  # incidents' participants, cases' defendants
+    derived = {(target, r.kind, r.path) for target in KINDS for r in kinds.referrers(target)}
+    assert derived == quoting
+    assert ("persons", "cases", "defendants.*") in derived
+    assert ("organisations", "incidents", "participants.*.organisation_id") in derived
+
+
+def _item_path(f: kinds.FieldPath) -> str:
+    return f.path + (".*" if f.many and f.model is None else "")
+
+
 def test_export_columns_flatten_names_and_counts() -> None:
     persons = kinds.export_columns("persons")
     assert persons[0] == "id"

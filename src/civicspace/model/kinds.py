@@ -106,6 +106,33 @@ def reference_fields(kind: str) -> tuple[RefField, ...]:
     )
 
 
+class Referrer(NamedTuple):
+    """A field of ``kind`` holding ids whose records' names its search document quotes."""
+
+    kind: str
+    path: str
+
+
+@cache
+def referrers(kind: str) -> tuple[Referrer, ...]:
+    """The fields whose search documents quote a ``kind`` record's names (``Ref`` and
+    ``Searchable``): for persons, ``Referrer("incidents", "participants.*.person_id")``.
+    Renaming or hiding a ``kind`` record re-indexes the records holding them."""
+    out: list[Referrer] = []
+    for other in KINDS:
+        quoting = {
+            _item_path(f)
+            for f in fields_of(record_type(other))
+            if f.marker(Searchable) is not None and f.marker(Ref) is not None
+        }
+        out += [
+            Referrer(other, r.path)
+            for r in reference_fields(other)
+            if kind in r.kinds and r.path in quoting
+        ]
+    return tuple(out)
+
+
 def sealed_fields(kind: str) -> tuple[str, ...]:
     """Paths of the fields encrypted at rest when a ``kind`` record is confidential."""
     return tuple(f.path for f in fields_of(record_type(kind)) if f.marker(Sealed))
@@ -327,6 +354,7 @@ __all__ = [
     "FieldPath",
     "KindSpec",
     "RefField",
+    "Referrer",
     "caption",
     "date_field",
     "export_columns",
@@ -336,6 +364,7 @@ __all__ = [
     "iter_kinds",
     "reference_fields",
     "references",
+    "referrers",
     "searchable_fields",
     "sealed_fields",
     "spec_of",

@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy import Column, Connection, delete, func, select, text
 
 from civicspace.crypto.sealing import sealer
 from civicspace.db import schema as t
+from civicspace.model.kinds import Referrer, referrers
 from civicspace.model.records import Record
 from civicspace.store.bulk import PreparedRows, prepare_rows, write_rows
+from civicspace.store.mapping import MAPPINGS, load_records
 from civicspace.store.search_documents import document_row, names_in
 
 
@@ -37,6 +39,43 @@ def index_records(
     secret = any(r.visibility == "confidential" for r in records)
     seal = sealer(conn).row if secret else None
     write_documents(conn, prepare_rows(conn.dialect, t.search_documents, rows, seal))
+
+
+def quoting(conn: Connection, records: Sequence[Record]) -> list[Record]:
+    """The stored records, other than ``records``, whose search documents quote the names
+    of ``records`` (the incidents naming a person...): renaming or hiding a person must
+    re-index them. Derived from :func:`civicspace.model.kinds.referrers`; one query per
+    referring field and 500 ids."""
+    ids_by_kind: dict[str, list[str]] = {}
+    for r in records:
+        ids_by_kind.setdefault(r.kind, []).append(r.id)
+    given = {(r.kind, r.id) for r in records}
+    found: dict[str, set[str]] = {}
+    for kind, ids in ids_by_kind.items():
+        for referrer in referrers(kind):
+            holder, column = _holding_columns(referrer)
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                rows = conn.scalars(select(holder).where(column.in_(chunk)).distinct())
+                found.setdefault(referrer.kind, set()).update(rows)
+    out: list[Record] = []
+    for kind, holders in found.items():
+        wanted = sorted(rid for rid in holders if (kind, rid) not in given)
+        out += load_records(conn, kind, wanted)
+    return out
+
+
+def _holding_columns(referrer: Referrer) -> tuple[Column[str], Column[str]]:
+    """(the id of the record holding the field, the field's column) in the tables."""
+    mapping = MAPPINGS[referrer.kind]
+    name, star, attribute = referrer.path.partition(".*")
+    if not star:
+        return mapping.table.c.id, mapping.table.c[referrer.path]
+    coll = next(c for c in mapping.collections if c.attribute == name)
+    column = coll.scalar if not attribute else attribute.removeprefix(".")
+    if column is None or "." in column:
+        raise TypeError(f"{referrer.kind}.{referrer.path}: no column holds these ids")
+    return coll.table.c.parent_id, coll.table.c[column]
 
 
 def write_documents(conn: Connection, rows: PreparedRows) -> None:
@@ -98,4 +137,4 @@ def remove_documents(conn: Connection, keys: Sequence[tuple[str, str]]) -> None:
             )
 
 
-__all__ = ["BULK_FTS_AT", "index_records", "remove_documents", "write_documents"]
+__all__ = ["BULK_FTS_AT", "index_records", "quoting", "remove_documents", "write_documents"]

@@ -20,6 +20,7 @@ from civicspace.store.mapping import MAPPINGS, group_rows, load_records, record_
 from civicspace.store.prepared import PreparedInsert, stamped_rows
 from civicspace.store.redaction import check_references, keep_hidden, redact
 from civicspace.store.search import index_records, remove_documents, write_documents
+from civicspace.store.search_index import quoting
 
 Written = Mapping[tuple[str, str], Record]
 
@@ -99,7 +100,8 @@ def replace_many(
         child_rows = grouped.get(table)
         if child_rows and table not in main_tables:
             bulk_insert(conn, table, child_rows, secret=secret)
-    index_records(conn, records, written=written)
+    # The documents quoting a replaced person's names follow a rename or a hidden person.
+    index_records(conn, [*records, *quoting(conn, records)], written=written)
     journal.inserted(conn, records, actor, now, "replace", None)
 
 
@@ -204,7 +206,7 @@ def _update(
     if result.rowcount != 1:
         raise VersionConflict(f"{record.kind} {record.id!r} changed while saving")
     _replace_children(conn, saved, rows)
-    index_records(conn, [saved, *_dependents(conn, saved)])
+    index_records(conn, [saved, *quoting(conn, [saved])])
     journal.changed(conn, before, saved, actor, now, action or "update", reason)
     return saved
 
@@ -222,27 +224,6 @@ def _replace_children(
     for table, child_rows in rows.items():
         if child_rows:
             conn.execute(insert(table), child_rows)
-
-
-def _dependents(conn: Connection, record: Record) -> list[Record]:
-    """Records whose search documents quote ``record``'s names."""
-    if record.kind == "persons":
-        incident_ids = conn.scalars(
-            select(t.participants.c.parent_id).where(t.participants.c.person_id == record.id)
-        ).all()
-        case_ids = conn.scalars(
-            select(t.defendants.c.parent_id).where(t.defendants.c.person_id == record.id)
-        ).all()
-        return [
-            *load_records(conn, "incidents", incident_ids),
-            *load_records(conn, "cases", case_ids),
-        ]
-    if record.kind == "organisations":
-        incident_ids = conn.scalars(
-            select(t.participants.c.parent_id).where(t.participants.c.organisation_id == record.id)
-        ).all()
-        return load_records(conn, "incidents", incident_ids)
-    return []
 
 
 def delete_record(
