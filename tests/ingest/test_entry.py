@@ -24,6 +24,7 @@ from civicspace.ingest import (
 from civicspace.store.repository import Store
 from tests.factories import sample_bundle
 from tests.helpers import EDITOR, snapshot
+from tests.ingest.claims import claims_refused, unverified
 
 READERS = [Viewer("viewer", "cli"), Viewer.anonymous()]
 
@@ -62,11 +63,27 @@ def test_the_role_is_checked_before_the_file_is_read(store: Store, tmp_path: Pat
 
 
 def test_a_researcher_imports_and_the_result_counts_by_kind(store: Store, tmp_path: Path) -> None:
-    result = import_path(store, Viewer("researcher", "r-1"), _write(tmp_path, sample_bundle()))
+    """A researcher may import what a researcher may save: unverified records, none
+    confidential; the sample bundle's verified and confidential records are refused."""
+    researcher = Viewer("researcher", "r-1")
+    path = _write(tmp_path, sample_bundle())
+    before = snapshot(store)
+    with pytest.raises(ImportRejected) as refused:
+        import_path(store, researcher, path)
+    assert refused.value.problems == claims_refused(str(path), sample_bundle())
+    assert snapshot(store) == before
+    result = import_path(store, researcher, _write(tmp_path, unverified(sample_bundle()), "u.json"))
     assert list(result.counts)[:2] == ["countries", "locations"]
     assert result.counts["persons"] == len(sample_bundle()["persons"])
     assert result.workers == 0 and result.total == sum(result.counts.values())
     assert store.get("persons", "person-mamai", EDITOR).created_by == "r-1"
+
+
+def test_an_editor_imports_every_claim(store: Store, tmp_path: Path) -> None:
+    result = import_path(store, EDITOR, _write(tmp_path, sample_bundle()))
+    assert result.counts["persons"] == len(sample_bundle()["persons"])
+    witness = store.get("persons", "person-witness", EDITOR)
+    assert (witness.visibility, witness.verification) == ("confidential", "verified")
 
 
 def test_csv_columns_can_be_renamed_to_fields(store: Store, tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import select
 
 from civicspace.access.policy import Viewer
@@ -24,8 +23,8 @@ from civicspace.ingest.memory import without_cycle_collection
 from civicspace.ingest.options import ImportOptions
 from civicspace.ingest.pipeline import import_path
 from civicspace.ingest.readers import FORMAT, VERSION, document_source, read_document, record_count
-from civicspace.ingest.source import INSERT_ORDER, Bundle
-from civicspace.model.records import KINDS, Country, Location, record_type
+from civicspace.ingest.source import INSERT_ORDER, PLACE_TYPES, Bundle, item_type
+from civicspace.model.records import KINDS, Country, Location
 from civicspace.store.mapping import load_records
 from civicspace.store.repository import Store
 
@@ -41,8 +40,6 @@ __all__ = [
     "record_count",
 ]
 
-_PLACE_TYPES: dict[str, type[BaseModel]] = {"countries": Country, "locations": Location}
-
 
 @without_cycle_collection
 def parse_bundle(document: Any, file: str) -> Bundle:
@@ -52,10 +49,10 @@ def parse_bundle(document: Any, file: str) -> Bundle:
     problems: list[Problem] = list(source.problems)
     bundle, seen = Bundle(), SeenIds()
     for kind, section in source.sections.items():
-        model = _PLACE_TYPES.get(kind) or record_type(kind)
-        chunk, valid = validate_chunk(section, model, range(len(section.items)), file, {})
+        items = range(len(section.items))
+        chunk, valid = validate_chunk(section, item_type(kind), items, file, {})
         found = list(chunk.problems)
-        target: list[Any] = getattr(bundle, kind) if kind in _PLACE_TYPES else bundle.records
+        target: list[Any] = getattr(bundle, kind) if kind in PLACE_TYPES else bundle.records
         for (row, record_id), item in zip(chunk.rows, valid, strict=True):
             duplicate = seen.add(file, kind, row, record_id)
             if duplicate:

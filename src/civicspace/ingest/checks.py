@@ -1,9 +1,11 @@
 """The one set of checks every import runs: validation, duplicate ids, references, ids taken.
 
 Items are validated where they are prepared (in this process or a forked worker, see
-:mod:`civicspace.ingest.runners`); the writing process, the only one with a connection,
-then checks each chunk's ids and references with :class:`Checks`, in file order. Problems
-are reported as ``file:row:field: reason``, section by section in the bundle's order.
+:mod:`civicspace.ingest.runners`), with what the importer may claim
+(:func:`civicspace.editing.check_claims`, as every form and ``Store.save``); the writing
+process, the only one with a connection, then checks each chunk's ids and references with
+:class:`Checks`, in file order, as the importer may see them. Problems are reported as
+``file:row:field: reason``, section by section in the bundle's order.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection, Select, select
 from sqlalchemy.engine import Dialect
 
+from civicspace.access.policy import Viewer
 from civicspace.db import schema as t
 from civicspace.db.engine import among_ids, bound_ids
+from civicspace.editing import ClaimRefused, check_claims
 from civicspace.ingest.errors import Problem, problems_from_validation
-from civicspace.ingest.source import REPORT_ORDER, Section
+from civicspace.ingest.source import PLACES, REPORT_ORDER, Section
 from civicspace.model.records import references
 from civicspace.store.mapping import MAPPINGS
 from civicspace.store.prepared import Names, PreparedInsert
+from civicspace.store.redaction import readable_references
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -77,18 +82,27 @@ def validate_chunk(
     positions: range,
     file: str,
     known: dict[str, set[str]],
+    viewer: Viewer | None = None,
 ) -> tuple[Chunk, list[Any]]:
     """Validate ``section``'s items at ``positions``: the chunk (problems, ids, references to
-    look up; those to ``known`` ids are left out) and the valid items."""
+    look up; those to ``known`` ids are left out) and the valid items. With a ``viewer``, a
+    record claiming what the viewer may not (verified, confidential) is a problem too."""
     chunk = Chunk(section.kind, [], [])
     valid: list[Any] = []
     items = section.items
+    # Whose claims to check: editors may claim anything, places claim nothing.
+    claimant = None if viewer is None or viewer.can_publish or section.kind in PLACES else viewer
     for i in positions:
         row = section.row(i)
         obj: Any = validate_item(model, items[i], file, row)
         if isinstance(obj, list):
             chunk.problems.extend(obj)
             continue
+        if claimant is not None:
+            refused = _refused_claim(obj, claimant, file, row)
+            if refused:
+                chunk.problems.append(refused)
+                continue
         valid.append(obj)
         chunk.rows.append((row, obj.id))
         chunk.refs.extend(
@@ -99,15 +113,31 @@ def validate_chunk(
     return chunk, valid
 
 
+def _refused_claim(record: Any, viewer: Viewer, file: str, row: str) -> Problem | None:
+    """What ``record`` claims that ``viewer`` may not, as the forms and ``Store.save`` refuse
+    it (a stored record's verification is not kept: a replacing import sets its own)."""
+    try:
+        check_claims(viewer, record)
+    except ClaimRefused as refused:
+        return Problem(file, row, refused.field, str(refused))
+    return None
+
+
 class Checks:
     """Identifiers and references of the chunks as they come, in file order.
 
     Sections arrive in insert order (places, sources, parties, then what names them), so
     every reference points at a record met before or one already in the database.
+
+    The database is seen as ``viewer`` sees it, with the store's own answers: a reference to
+    a record the viewer may not read is as unknown as one to no record
+    (:func:`~civicspace.store.redaction.readable_references`, the store's one reference
+    check), and a stored id the viewer may not replace (any, without ``replace``; one the
+    viewer may not read, with it) "already exists", whoever may read the holder.
     """
 
-    def __init__(self, conn: Connection, file: str, replace: bool = False) -> None:
-        self.conn, self.file, self.replace = conn, file, replace
+    def __init__(self, conn: Connection, file: str, viewer: Viewer, replace: bool = False) -> None:
+        self.conn, self.file, self.viewer, self.replace = conn, file, viewer, replace
         self.seen = SeenIds()
         self.invalid: dict[str, list[Problem]] = {}  # validation and duplicates, reported first
         self.unknown: dict[str, list[Problem]] = {}  # references to nothing
@@ -145,25 +175,33 @@ class Checks:
         self._resolve(chunk.kind, chunk.refs)
         if chunk.kind not in MAPPINGS:
             return set()  # countries and locations are updated in place when they exist
-        stored = existing(self.conn, chunk.kind, {rid for _, rid in fresh})
+        stored = stored_visibility(self.conn, chunk.kind, {rid for _, rid in fresh})
+        kept = {
+            rid
+            for rid, visibility in stored.items()
+            if self.replace and self.viewer.can_read(visibility, "verified")
+        }
         taken = [
             Problem(self.file, row, "id", f"{chunk.kind} {rid!r} already exists")
             for row, rid in fresh
-            if rid in stored
+            if rid in stored and rid not in kept
         ]
-        if taken and not self.replace:
+        if taken:
             self.taken.setdefault(chunk.kind, []).extend(taken)
-        return stored
+        return kept
 
     def _resolve(self, kind: str, refs: list[tuple[str, str, str, str]]) -> None:
-        """Each reference names a record of this file (checked before it) or of the database."""
+        """Each reference names a record of this file (checked before it) or one of the
+        database that the importer may read."""
         elsewhere: dict[str, set[str]] = {}
         for _row, _field, ref_kind, rid in refs:
             if rid not in self.ids.get(ref_kind, ()):
                 elsewhere.setdefault(ref_kind, set()).add(rid)
-        found = {k: existing(self.conn, k, ids) for k, ids in elsewhere.items()}
+        countries = existing(self.conn, "countries", elsewhere.pop("countries", set()))
+        found = readable_references(self.conn, elsewhere, self.viewer)
+        found.update(("countries", code) for code in countries)
         for row, name, ref_kind, rid in refs:
-            if rid in elsewhere.get(ref_kind, ()) and rid not in found[ref_kind]:
+            if rid not in self.ids.get(ref_kind, ()) and (ref_kind, rid) not in found:
                 self.unknown.setdefault(kind, []).append(
                     Problem(self.file, row, name, f"unknown {ref_kind} id {rid!r}")
                 )
@@ -190,18 +228,33 @@ def _in_order(by_section: dict[str, list[Problem]]) -> list[Problem]:
     return [p for section in ("", *REPORT_ORDER) for p in by_section.get(section, ())]
 
 
-_PLACE_TABLES = {"countries": t.countries, "locations": t.locations}
+PLACE_TABLES = {"countries": t.countries, "locations": t.locations}
 
 
 def existing(conn: Connection, kind: str, ids: set[str]) -> set[str]:
-    """Which of ``ids`` are stored as ``kind``."""
+    """Which of ``ids`` are stored as ``kind`` (a place or a record kind)."""
     if not ids:
         return set()
     query = _stored_ids(kind, conn.dialect)
     return set(conn.scalars(query, {"ids": bound_ids(sorted(ids), conn.dialect)}))
 
 
+def stored_visibility(conn: Connection, kind: str, ids: set[str]) -> dict[str, str]:
+    """The visibility of each of ``ids`` stored as ``kind`` (a record kind)."""
+    if not ids:
+        return {}
+    query = _stored_visibility(kind, conn.dialect)
+    rows = conn.execute(query, {"ids": bound_ids(sorted(ids), conn.dialect)})
+    return {row.id: row.visibility for row in rows}
+
+
 @cache
 def _stored_ids(kind: str, dialect: Dialect) -> Select[Any]:
-    table = _PLACE_TABLES[kind] if kind in _PLACE_TABLES else MAPPINGS[kind].table
+    table = PLACE_TABLES[kind] if kind in PLACE_TABLES else MAPPINGS[kind].table
     return select(table.c.id).where(among_ids(table.c.id, dialect))
+
+
+@cache
+def _stored_visibility(kind: str, dialect: Dialect) -> Select[Any]:
+    table = MAPPINGS[kind].table
+    return select(table.c.id, table.c.visibility).where(among_ids(table.c.id, dialect))

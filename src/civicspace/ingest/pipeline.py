@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Table, select, text, update
 from civicspace.access.policy import ROLES, AccessDenied, Viewer
 from civicspace.db import schema as t
 from civicspace.db.audit import revisions
-from civicspace.ingest.checks import Checks, Chunk
+from civicspace.ingest.checks import PLACE_TABLES, Checks, Chunk
 from civicspace.ingest.errors import ImportRejected
 from civicspace.ingest.memory import without_cycle_collection
 from civicspace.ingest.options import ImportOptions
@@ -28,13 +28,14 @@ from civicspace.ingest.readers import document_source, read_path
 from civicspace.ingest.runners import InProcess, Job, Runner
 from civicspace.ingest.source import (
     INSERT_ORDER,
+    PARTIES,
     PLACES,
     REPORT_ORDER,
     Bundle,
     Source,
     bundle_source,
 )
-from civicspace.ingest.workers import PARTIES, Workers
+from civicspace.ingest.workers import Workers
 from civicspace.model.records import Country, Location, Record
 from civicspace.store.mapping import MAPPINGS
 from civicspace.store.repository import Store
@@ -82,7 +83,7 @@ def import_path(
     columns to field names). Raises :class:`AccessDenied` or :class:`ImportRejected`."""
     require_import(viewer)
     source = read_path(Path(path), kind, columns)
-    return _write(store, source, _actor(viewer), options, progress)
+    return _write(store, source, viewer, options, progress)
 
 
 def import_document(
@@ -96,7 +97,7 @@ def import_document(
 ) -> ImportResult:
     """Import a parsed bundle (``{"format": "civicspace-export", ...}``) read from ``file``."""
     require_import(viewer)
-    return _write(store, document_source(document, file), _actor(viewer), options, progress)
+    return _write(store, document_source(document, file), viewer, options, progress)
 
 
 def import_records(
@@ -111,7 +112,7 @@ def import_records(
     """Import records built in code (or a :class:`Bundle` a reader validated), checked like a file."""
     require_import(viewer)
     bundle = records if isinstance(records, Bundle) else _bundle(records)
-    return _write(store, bundle_source(bundle, file), _actor(viewer), options, progress)
+    return _write(store, bundle_source(bundle, file), viewer, options, progress)
 
 
 def _actor(viewer: Viewer) -> str:
@@ -140,15 +141,18 @@ def _runner(source: Source, options: ImportOptions) -> Runner:
 
 @without_cycle_collection
 def _write(
-    store: Store, source: Source, actor: str, options: ImportOptions, progress: Progress | None
+    store: Store, source: Source, viewer: Viewer, options: ImportOptions, progress: Progress | None
 ) -> ImportResult:
     """Check and write ``source`` in one transaction, kind by kind in insert order."""
     runner = _runner(source, options)
     now = store.clock()
+    actor = _actor(viewer)
     with store.db.begin() as conn:
-        checks = Checks(conn, source.file, options.replace)
+        checks = Checks(conn, source.file, viewer, options.replace)
         checks.layout(source.problems)
-        job = Job(source, conn.dialect, actor, now, store.journal, checks.ids, options.chunk_size)
+        job = Job(
+            source, conn.dialect, viewer, actor, now, store.journal, checks.ids, options.chunk_size
+        )
         writer = _Writer(store, conn, actor, now, progress, source.total)
         # Places and sources are what every record points at, and sources cite each other:
         # each is one chunk, checked and written here before any worker starts.
@@ -161,10 +165,8 @@ def _write(
             with runner.chunks(job, kinds) as chunks:
                 for chunk in chunks:
                     stored = checks.chunk(chunk)
-                    if chunk.kind == "persons":
-                        job.persons.update(chunk.names)
-                    elif chunk.kind == "organisations":
-                        job.orgs.update(chunk.names)
+                    if chunk.kind in job.names:
+                        job.names[chunk.kind].update(chunk.names)
                     if not checks.failed:  # else keep reading: every problem is reported
                         writer.write(chunk, stored)
         if checks.failed:
@@ -191,15 +193,13 @@ class _Writer:
         """Write one chunk; records whose id is ``stored`` replace the stored ones."""
         self.counts[chunk.kind] = self.counts.get(chunk.kind, 0) + len(chunk.rows)
         if chunk.kind in PLACES:
-            _upsert_places(
-                self.conn, t.countries if chunk.kind == "countries" else t.locations, chunk.records
-            )
+            _upsert_places(self.conn, PLACE_TABLES[chunk.kind], chunk.records)
             return
         if chunk.prepared is not None:
             self.store.insert_prepared(self.conn, chunk.prepared, self.actor, self.now)
         records: Sequence[Record] = chunk.records
         if stored:
-            old = [r for r in records if r.id in stored]
+            old = _with_stored_provenance(self.conn, [r for r in records if r.id in stored])
             records = [r for r in records if r.id not in stored]
             self.store.replace_many(self.conn, old, self.actor, self.now, written=self.written)
         if records:
@@ -209,6 +209,32 @@ class _Writer:
         self.written.update(((r.kind, r.id), r) for r in chunk.records)
         if self.progress:
             self.progress(len(chunk.rows), self.total)
+
+
+def _with_stored_provenance(conn: Connection, records: list[Record]) -> list[Record]:
+    """``records`` (of one kind, each replacing a stored one) with the stored record's
+    ``created_at`` and ``created_by``: who first entered a record is the store's to say,
+    never a file's (``Store.save`` keeps them the same way)."""
+    if not records:
+        return records
+    table = MAPPINGS[records[0].kind].table
+    ids = [r.id for r in records]
+    created = {
+        row.id: (row.created_at, row.created_by)
+        for start in range(0, len(ids), 500)
+        for row in conn.execute(
+            select(table.c.id, table.c.created_at, table.c.created_by).where(
+                table.c.id.in_(ids[start : start + 500])
+            )
+        )
+    }
+    out = []
+    for record in records:
+        at, by = created[record.id]
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)  # SQLite drops the zone; the store writes UTC
+        out.append(record.model_copy(update={"created_at": at, "created_by": by}))
+    return out
 
 
 def _upsert_places(conn: Connection, table: Table, items: Sequence[Country | Location]) -> None:

@@ -15,14 +15,13 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pydantic import BaseModel
 from sqlalchemy.engine import Dialect
 
+from civicspace.access.policy import Viewer
 from civicspace.ingest.checks import Chunk, validate_chunk
-from civicspace.ingest.source import Source
-from civicspace.model.records import Country, Location, record_type
+from civicspace.ingest.source import PARTIES, Source, item_type
+from civicspace.store.prepared import Names
 
-_PLACE_TYPES: dict[str, type[BaseModel]] = {"countries": Country, "locations": Location}
 Task = tuple[str, int, int]  # kind, start, stop
 
 
@@ -32,13 +31,21 @@ class Job:
 
     source: Source
     dialect: Dialect
+    viewer: Viewer
     actor: str
     now: dt.datetime
     journal: Any
     known: dict[str, set[str]]  # ids of the records checked so far, by kind
     chunk_size: int
-    persons: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
-    orgs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    # Each party kind's visibility and names by id, as the chunks written so far gave them.
+    names: dict[str, dict[str, tuple[str, list[str]]]] = field(
+        default_factory=lambda: {kind: {} for kind in PARTIES}
+    )
+
+    def parties(self) -> tuple[Names, Names]:
+        """The persons' and the organisations' names, in the order the store's
+        :func:`~civicspace.store.prepared.prepare_insert` and ``parties_named`` take them."""
+        return self.names["persons"], self.names["organisations"]
 
     def tasks(self, kinds: tuple[str, ...], whole: bool = False) -> list[Task]:
         """The chunks of ``kinds`` in file order; with ``whole``, one per section."""
@@ -53,9 +60,10 @@ class Job:
     def validate(self, task: Task) -> tuple[Chunk, list[Any]]:
         """Validate one chunk: its ids, problems and references to look up, and the items."""
         kind, start, stop = task
-        model = _PLACE_TYPES.get(kind) or record_type(kind)
         section = self.source.sections[kind]
-        return validate_chunk(section, model, range(start, stop), self.source.file, self.known)
+        return validate_chunk(
+            section, item_type(kind), range(start, stop), self.source.file, self.known, self.viewer
+        )
 
 
 class Runner(Protocol):

@@ -11,16 +11,43 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from civicspace.ingest.errors import Problem
-from civicspace.model.kinds import insert_order
-from civicspace.model.records import KINDS, Country, Location, Record
+from pydantic import BaseModel
 
-PLACES = ("countries", "locations")
+from civicspace.ingest.errors import Problem
+from civicspace.model.kinds import fields_of, insert_order
+from civicspace.model.markers import Ref, Searchable
+from civicspace.model.records import KINDS, Country, Location, Record, record_type
+
+# Countries and locations: shared reference data, not records (no visibility, no journal).
+PLACE_TYPES: dict[str, type[BaseModel]] = {"countries": Country, "locations": Location}
+PLACES = tuple(PLACE_TYPES)
 # Kind by kind, each after the kinds it refers to (derived from the model): sources (which
 # cite each other), then the parties, then the records that name them. Countries and
 # locations come before all of them.
 INSERT_ORDER = insert_order()
 REPORT_ORDER = (*PLACES, *KINDS)  # problems and counts are listed in the bundle's own order
+
+
+def _named_parties() -> tuple[str, ...]:
+    """The kinds whose names other kinds' search documents quote (a ``Searchable`` ``Ref``,
+    as an incident's ``participants.*.person_id``), in insert order."""
+    named = {
+        kind
+        for each in KINDS
+        for f in fields_of(record_type(each))
+        if f.marker(Searchable) and (ref := f.marker(Ref))
+        for kind in ref.kinds
+    }
+    return tuple(kind for kind in INSERT_ORDER if kind in named)
+
+
+# Parties: written (and their names known) before the records whose documents name them.
+PARTIES = _named_parties()
+
+
+def item_type(kind: str) -> type[BaseModel]:
+    """The model a section of ``kind`` is validated as."""
+    return PLACE_TYPES.get(kind) or record_type(kind)
 
 
 @dataclass

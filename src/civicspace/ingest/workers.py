@@ -23,11 +23,10 @@ from typing import Any
 
 from civicspace.ingest.checks import Chunk
 from civicspace.ingest.runners import Job, Task
+from civicspace.ingest.source import PARTIES
 from civicspace.model.records import Record
 from civicspace.store.prepared import prepare_insert
 from civicspace.store.search import parties_named, party_names
-
-PARTIES = ("organisations", "persons")
 
 _job: Job | None = None  # set in the importing process just before it forks workers
 _stop: Any = None  # an Event the workers inherit: once set, they skip the chunks left
@@ -50,13 +49,14 @@ def _prepare(task: Task) -> Chunk:
             for r in records
         }
     plain: list[Record] = []
+    parties = job.parties()
     for record in records:
-        person_ids, org_ids = parties_named([record])
-        known = person_ids <= job.persons.keys() and org_ids <= job.orgs.keys()
+        named = parties_named([record])
+        known = all(ids <= names.keys() for ids, names in zip(named, parties, strict=True))
         (plain if known and record.visibility != "confidential" else chunk.records).append(record)
     if plain:
         chunk.prepared = prepare_insert(
-            job.dialect, plain, job.actor, job.now, job.persons, job.orgs, job.journal
+            job.dialect, plain, job.actor, job.now, *parties, job.journal
         )
     return chunk
 
