@@ -13,6 +13,7 @@ from civicspace.store.journal import Clock, Journal, utcnow
 from civicspace.store.pages import SUMMARY_FIELDS, Page
 from civicspace.store.queries import RecordQuery
 from civicspace.store.redaction import redact
+from civicspace.store.reindex import rebuild_search
 from civicspace.store.relations import cases_of, incidents_of, members_of
 from civicspace.store.repository import Store
 from civicspace.store.review import publish, review_queue, verify
@@ -39,6 +40,7 @@ __all__ = [
     "incidents_per_month",
     "members_of",
     "publish",
+    "rebuild_search",
     "redact",
     "review_queue",
     "utcnow",

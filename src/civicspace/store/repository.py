@@ -35,6 +35,7 @@ from civicspace.store.pages import PAGES_AROUND, SUMMARIES, SUMMARY_FIELDS, Page
 from civicspace.store.prepared import PreparedInsert
 from civicspace.store.queries import RecordQuery
 from civicspace.store.redaction import REDACTED_COLLECTIONS, redact
+from civicspace.store.reindex import Progress, rebuild_search
 from civicspace.store.search import RANKED_UP_TO, SearchHit, search
 
 __all__ = [
@@ -187,6 +188,11 @@ class Store:
             writes.delete_record(
                 conn, self.journal, self.clock, kind, record_id, viewer, expected_version, reason
             )
+
+    def rebuild_search(self, progress: Progress | None = None) -> int:
+        """Rewrite every record's search document (after a change to folding or to what
+        documents hold); returns how many. See :func:`civicspace.store.reindex.rebuild_search`."""
+        return rebuild_search(self, progress)
 
     # --- reading ----------------------------------------------------------------------
     def get(self, kind: str, record_id: str, viewer: Viewer) -> Record:
