@@ -218,3 +218,15 @@ def test_problems_are_listed_in_file_order(store: Store, tmp_path: Path) -> None
         parse_bundle(data, str(path))
     for info in (by_file, in_code):
         assert [p.row for p in info.value.problems] == rows
+
+
+def test_command_line_import_prints_no_stray_line(database_url: str, tmp_path: Path) -> None:
+    """Into a file or a pipe the progress bar shows nothing, not even an empty line."""
+    runner = CliRunner()
+    bad = tmp_path / "people.csv"
+    bad.write_text("id,name\np-1,\n", encoding="utf-8")
+    refused = runner.invoke(app, ["--db", database_url, "import", str(bad), "--kind", "persons"])
+    assert refused.exit_code != 0 and refused.stdout == ""
+    result = runner.invoke(app, ["--db", database_url, "import", str(demo_dataset_path())])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Imported 1 countries")

@@ -12,10 +12,12 @@ import typer
 from civicspace.cli.common import check_kind, console, open_store, viewer
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
 
 def _progress() -> Progress:
+    """A bar on a terminal, where it is erased when done; nothing at all otherwise (a
+    transient bar still leaves an empty line in a file or a pipe)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -31,6 +33,7 @@ def _progress() -> Progress:
         TimeRemainingColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,
     )
 
 
@@ -54,14 +57,15 @@ def import_(
         check_kind(kind)
     store = open_store(ctx)
     with _progress() as progress:
-        task = progress.add_task(f"Importing {path.name}", total=None)
+        tasks: list[TaskID] = []  # the bar, added once the file is read and its size known
+
+        def advance(done: int, total: int) -> None:
+            if not tasks:
+                tasks.append(progress.add_task(f"Importing {path.name}", total=total))
+            progress.advance(tasks[0], done)
+
         result = import_path(
-            store,
-            who,
-            path,
-            ImportOptions(replace=replace),
-            kind=kind,
-            progress=lambda done, total: progress.update(task, total=total, advance=done),
+            store, who, path, ImportOptions(replace=replace), kind=kind, progress=advance
         )
     console.print("Imported " + ", ".join(f"{n} {k}" for k, n in result.counts.items() if n))
 
