@@ -56,12 +56,14 @@ class Searchable:
     On an id (``Ref``), the names of the record it points at are indexed, if that record
     is no less visible. In a confidential record, an ``identifies`` field (a person's
     name, a source's publisher) is indexed as whole names too, only as blind tokens; a
-    field not indexed ``when_confidential`` is left out.
+    field not indexed ``when_confidential`` is left out. A document lists its fields'
+    words by ``order``, then in declaration order, the caption at 0 before the others.
     """
 
     weight: Literal["A", "B"] = "B"
     identifies: bool = False
     when_confidential: bool = True
+    order: int = 0
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,7 @@ class Recognition(Model):
 class LawStage(Model):
     stage: LawStageKind
     date: FuzzyDate
-    note: Annotated[str | None, Searchable("B")] = None
+    note: Annotated[str | None, Searchable("B", order=1)] = None
 
 
 __all__ = [

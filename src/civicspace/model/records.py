@@ -135,7 +135,7 @@ class Incident(Record):
     violations: Annotated[list[ViolationType], Searchable("B")] = Field(default_factory=list)
     participants: list[Participant] = Field(default_factory=list)
     counts: IncidentCounts = Field(default_factory=IncidentCounts)
-    summary: Annotated[str | None, Searchable("B"), Sealed()] = None
+    summary: Annotated[str | None, Searchable("B", order=-1), Sealed()] = None
     tags: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -168,7 +168,7 @@ class Person(Record):
     gender: Literal["female", "male", "other", "unknown"] = "unknown"
     birth_year: int | None = Field(None, ge=1900, le=2100)
     country: CountryRef | None = None
-    roles: Annotated[list[PersonRole], Searchable("B")] = Field(default_factory=list)
+    roles: Annotated[list[PersonRole], Searchable("B", order=1)] = Field(default_factory=list)
     affiliations: list[Affiliation] = Field(default_factory=list)
     description: Annotated[str | None, Searchable("B", when_confidential=False), Sealed()] = None
 
@@ -218,7 +218,7 @@ class LegalCase(Record):
     charges: Annotated[list[Charge], Searchable("B")] = Field(default_factory=list)
     events: list[CaseEvent] = Field(default_factory=list)
     recognitions: list[Recognition] = Field(default_factory=list)
-    summary: Annotated[str | None, Searchable("B")] = None
+    summary: Annotated[str | None, Searchable("B", order=-1)] = None
     politically_motivated: bool | None = None
 
     @model_validator(mode="after")
@@ -314,7 +314,7 @@ class Rating(Record):
     band: RatingBand
     score: int | None = Field(None, ge=1, le=100)
     previous_band: RatingBand | None = None
-    rated_by: Annotated[str, Searchable("B")] = "CIVICUS Monitor"
+    rated_by: Annotated[str, Searchable("B", order=1)] = "CIVICUS Monitor"
     rationale: Annotated[str | None, Searchable("B")] = None
 
     @model_validator(mode="after")
@@ -354,7 +354,7 @@ class Summary(Record):
     period_end: FuzzyDate
     section: Literal["introduction", "general", "assembly", "expression", "association"]
     title: Annotated[str | None, Searchable("A")] = None
-    summary: Annotated[str, Searchable("B")] = Field(min_length=1)
+    summary: Annotated[str, Searchable("B", order=-1)] = Field(min_length=1)
     lang: str = "en"
 
     @model_validator(mode="after")

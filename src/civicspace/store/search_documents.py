@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select
 
@@ -81,10 +81,19 @@ class _Indexed:
     vocabulary: str | None  # its values are keys of this vocabulary: labels are indexed
 
 
+class _Layout(NamedTuple):
+    """A kind's searchable fields besides its caption, in document order: those before the
+    caption (``Searchable.order`` below 0), those after; and whether the caption is a field
+    that ``identifies`` (indexed as a whole name, blind, when confidential)."""
+
+    before: tuple[_Indexed, ...]
+    after: tuple[_Indexed, ...]
+    identifies: bool
+
+
 @cache
-def _indexed(kind: str) -> tuple[tuple[_Indexed, ...], bool]:
-    """The searchable fields of ``kind`` besides its caption, and whether the caption is a
-    field that ``identifies`` (indexed as a whole name, blind, when confidential)."""
+def _indexed(kind: str) -> _Layout:
+    """The :class:`_Layout` of ``kind``'s documents, from its ``Searchable`` fields."""
     head = spec_of(kind).caption.split(".")[0]
     fields: list[_Indexed] = []
     identifies = False
@@ -99,7 +108,9 @@ def _indexed(kind: str) -> tuple[tuple[_Indexed, ...], bool]:
         party = ref.kinds[0] if ref else None
         vocab = term.name if term else None
         fields.append(_Indexed(f.path, values_at(f.path), searchable, party, vocab))
-    return tuple(fields), identifies
+    fields.sort(key=lambda f: f.searchable.order)  # stable: declaration order within
+    before = tuple(f for f in fields if f.searchable.order < 0)
+    return _Layout(before, tuple(fields[len(before) :]), identifies)
 
 
 def _word(value: Any, vocab: str | None) -> str | None:
@@ -116,25 +127,31 @@ def _texts(
 ) -> tuple[list[str], list[str]]:
     """The words of a record's document: (readable, protected names for the blind index).
 
-    Derived from the ``Searchable`` fields: the caption, then each field in declaration
-    order. Protected names only occur in confidential records' documents; a field not
-    indexed ``when_confidential`` (a confidential person's description) is left out.
+    Derived from the ``Searchable`` fields: by their ``order`` (an incident's summary,
+    then its caption, then the rest in declaration order). Protected names only occur in
+    confidential records' documents; a field not indexed ``when_confidential`` (a
+    confidential person's description) is left out.
     """
     vis = record.visibility
     secret = vis == "confidential"
-    fields, caption_identifies = _indexed(record.kind)
+    layout = _indexed(record.kind)
     parts: list[str | None] = []
     protected: list[str | None] = []
-    (protected if secret and caption_identifies else parts).append(caption(record))
     parties = {"persons": persons, "organisations": orgs}
-    for f in fields:
-        if f.party is not None:
-            names, hidden = _names_at_or_below(f.values(record), parties[f.party], vis)
-            parts += names
-            protected += hidden
-        elif not secret or f.searchable.when_confidential:
-            words = [_word(v, f.vocabulary) for v in f.values(record)]
-            (protected if secret and f.searchable.identifies else parts).extend(words)
+
+    def add(fields: tuple[_Indexed, ...]) -> None:
+        for f in fields:
+            if f.party is not None:
+                names, hidden = _names_at_or_below(f.values(record), parties[f.party], vis)
+                parts.extend(names)
+                protected.extend(hidden)
+            elif not secret or f.searchable.when_confidential:
+                words = [_word(v, f.vocabulary) for v in f.values(record)]
+                (protected if secret and f.searchable.identifies else parts).extend(words)
+
+    add(layout.before)
+    (protected if secret and layout.identifies else parts).append(caption(record))
+    add(layout.after)
     return [p for p in parts if p], [p for p in protected if p]
 
 
@@ -164,7 +181,9 @@ def parties_named(records: Iterable[Record]) -> tuple[set[str], set[str]]:
 @cache
 def _parties(kind: str) -> tuple[tuple[str, Callable[[Any], list[Any]]], ...]:
     """(kind, values) of the fields of ``kind`` naming parties whose names are indexed."""
-    return tuple((f.party, f.values) for f in _indexed(kind)[0] if f.party is not None)
+    layout = _indexed(kind)
+    fields = (*layout.before, *layout.after)
+    return tuple((f.party, f.values) for f in fields if f.party is not None)
 
 
 def party_names(party: Any) -> tuple[str, list[str]]:
