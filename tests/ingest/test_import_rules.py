@@ -159,3 +159,31 @@ def test_a_replaced_record_keeps_who_entered_it_and_when(store: Store, tmp_path:
     import_path(store, RESEARCHER, _write(tmp_path, unverified(sample_bundle()), "3.json"), REPLACE)
     again = store.get("persons", "person-mamai", EDITOR)  # a file without them keeps them too
     assert (again.created_by, again.created_at) == (entered.created_by, entered.created_at)
+
+
+def test_a_replacement_keeps_what_the_importer_was_not_shown(store: Store, tmp_path: Path) -> None:
+    """A researcher re-imports the incident as they were shown it (without the confidential
+    witness) or as an editor exported it (with the witness): either way the witness stays,
+    as ``Store.save`` keeps them; a reference to the witness the stored record lacked
+    is unknown."""
+    import_path(store, EDITOR, _write(tmp_path, sample_bundle()))
+    shown = store.get("incidents", "inc-extension", RESEARCHER)
+    assert [p.person_id for p in shown.participants] == ["person-mamai"]
+
+    def incident(participants: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+        data = shown.model_dump(mode="json", exclude_none=True)
+        data.update(verification="unverified", participants=participants, **fields)
+        return data
+
+    mamai = {"person_id": "person-mamai", "role": "target"}
+    witness = {"person_id": "person-witness", "role": "witness"}
+    for n, participants in enumerate([[mamai], [mamai, witness]]):
+        path = _write(tmp_path, _bundle(incidents=[incident(participants)]), f"{n}.json")
+        import_path(store, RESEARCHER, path, REPLACE)
+        stored = store.get("incidents", "inc-extension", EDITOR)
+        assert [p.person_id for p in stored.participants] == ["person-mamai", "person-witness"]
+    other = incident([witness], id="inc-other")
+    path = _write(tmp_path, _bundle(incidents=[other]), "other.json")
+    assert _refused(store, RESEARCHER, path, REPLACE) == [
+        f"{path}:incidents[0]:participants.0.person_id: unknown persons id 'person-witness'"
+    ]

@@ -10,6 +10,7 @@ process, the only one with a connection, then checks each chunk's ids and refere
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
@@ -24,12 +25,13 @@ from civicspace.db.engine import among_ids, bound_ids
 from civicspace.editing import ClaimRefused, check_claims
 from civicspace.ingest.errors import Problem, problems_from_validation
 from civicspace.ingest.source import PLACES, REPORT_ORDER, Section
-from civicspace.model.records import references
-from civicspace.store.mapping import MAPPINGS
+from civicspace.model.records import Record, references
+from civicspace.store.mapping import MAPPINGS, load_records
 from civicspace.store.prepared import Names, PreparedInsert
 from civicspace.store.redaction import readable_references
 
 M = TypeVar("M", bound=BaseModel)
+Replaced = dict[str, Record | None]  # id -> the stored record, when it is needed to replace it
 
 
 def validate_item(model: type[M], item: Any, file: str, row: str) -> M | list[Problem]:
@@ -157,8 +159,9 @@ class Checks:
         if problems:
             self.invalid.setdefault("", []).extend(problems)
 
-    def chunk(self, chunk: Chunk) -> set[str]:
-        """Check one chunk; the ids among it already stored (to replace, when replacing)."""
+    def chunk(self, chunk: Chunk) -> Replaced:
+        """Check one chunk; the ids among it to replace (when replacing), each with the
+        stored record when the importer may not have been shown all of it."""
         fresh: list[tuple[str, str]] = []
         duplicates: list[Problem] = []
         for row, record_id in chunk.rows:
@@ -171,12 +174,12 @@ class Checks:
             found = in_file_order([*chunk.problems, *duplicates])
             self.invalid.setdefault(chunk.kind, []).extend(found)
         if self.invalid:
-            return set()  # the import is refused for these; its other checks would only add noise
-        self._resolve(chunk.kind, chunk.refs)
+            return {}  # the import is refused for these; its other checks would only add noise
         if chunk.kind not in MAPPINGS:
-            return set()  # countries and locations are updated in place when they exist
+            self._resolve(chunk.kind, chunk.refs)
+            return {}  # countries and locations are updated in place when they exist
         stored = stored_visibility(self.conn, chunk.kind, {rid for _, rid in fresh})
-        kept = {
+        replaced = {
             rid
             for rid, visibility in stored.items()
             if self.replace and self.viewer.can_read(visibility, "verified")
@@ -184,24 +187,50 @@ class Checks:
         taken = [
             Problem(self.file, row, "id", f"{chunk.kind} {rid!r} already exists")
             for row, rid in fresh
-            if rid in stored and rid not in kept
+            if rid in stored and rid not in replaced
         ]
         if taken:
             self.taken.setdefault(chunk.kind, []).extend(taken)
-        return kept
+        before = self._before(chunk.kind, replaced)
+        row_ids = dict(chunk.rows)
+        kept = {
+            (row, kind, rid)
+            for row, record_id in row_ids.items()
+            if record_id in before
+            for _f, kind, rid in references(before[record_id])
+        }
+        self._resolve(chunk.kind, chunk.refs, kept)
+        return {rid: before.get(rid) for rid in replaced}
 
-    def _resolve(self, kind: str, refs: list[tuple[str, str, str, str]]) -> None:
-        """Each reference names a record of this file (checked before it) or one of the
-        database that the importer may read."""
-        elsewhere: dict[str, set[str]] = {}
-        for _row, _field, ref_kind, rid in refs:
-            if rid not in self.ids.get(ref_kind, ()):
-                elsewhere.setdefault(ref_kind, set()).add(rid)
-        countries = existing(self.conn, "countries", elsewhere.pop("countries", set()))
-        found = readable_references(self.conn, elsewhere, self.viewer)
+    def _before(self, kind: str, ids: set[str]) -> dict[str, Record]:
+        """The stored records an importer who may not read everything replaces: what they
+        were not shown of them is kept (``Store.save`` does the same)."""
+        if self.viewer.can_publish or not ids:
+            return {}
+        return {r.id: r for r in load_records(self.conn, kind, sorted(ids))}
+
+    def _resolve(
+        self,
+        kind: str,
+        refs: list[tuple[str, str, str, str]],
+        kept: Collection[tuple[str, str, str]] = (),
+    ) -> None:
+        """Each reference names a record of this file (checked before it), one of the
+        database that the importer may read, or one that the stored record it replaces
+        already named (``kept``: row, kind, id)."""
+        elsewhere = [
+            ref
+            for ref in refs
+            if ref[3] not in self.ids.get(ref[2], ()) and (ref[0], ref[2], ref[3]) not in kept
+        ]
+        wanted: dict[str, set[str]] = {}
+        for _row, _field, ref_kind, rid in elsewhere:
+            wanted.setdefault(ref_kind, set()).add(rid)
+        countries = existing(self.conn, "countries", wanted.pop("countries", set()))
+        found = readable_references(self.conn, wanted, self.viewer)
         found.update(("countries", code) for code in countries)
-        for row, name, ref_kind, rid in refs:
-            if rid not in self.ids.get(ref_kind, ()) and (ref_kind, rid) not in found:
+        for row, name, ref_kind, rid in elsewhere:
+            if (ref_kind, rid) not in found:
                 self.unknown.setdefault(kind, []).append(
                     Problem(self.file, row, name, f"unknown {ref_kind} id {rid!r}")
                 )

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Table, select, text, update
 from civicspace.access.policy import ROLES, AccessDenied, Viewer
 from civicspace.db import schema as t
 from civicspace.db.audit import revisions
-from civicspace.ingest.checks import PLACE_TABLES, Checks, Chunk
+from civicspace.ingest.checks import PLACE_TABLES, Checks, Chunk, Replaced
 from civicspace.ingest.errors import ImportRejected
 from civicspace.ingest.memory import without_cycle_collection
 from civicspace.ingest.options import ImportOptions
@@ -38,6 +38,7 @@ from civicspace.ingest.source import (
 from civicspace.ingest.workers import Workers
 from civicspace.model.records import Country, Location, Record
 from civicspace.store.mapping import MAPPINGS
+from civicspace.store.redaction import keep_hidden, redact
 from civicspace.store.repository import Store
 
 Progress = Callable[[int, int], None]  # (records just written, records in the file)
@@ -153,7 +154,7 @@ def _write(
         job = Job(
             source, conn.dialect, viewer, actor, now, store.journal, checks.ids, options.chunk_size
         )
-        writer = _Writer(store, conn, actor, now, progress, source.total)
+        writer = _Writer(store, conn, viewer, actor, now, progress, source.total)
         # Places and sources are what every record points at, and sources cite each other:
         # each is one chunk, checked and written here before any worker starts.
         with InProcess().chunks(job, FIRST, whole=True) as chunks:
@@ -182,6 +183,7 @@ class _Writer:
 
     store: Store
     conn: Connection
+    viewer: Viewer
     actor: str
     now: dt.datetime
     progress: Progress | None
@@ -189,8 +191,9 @@ class _Writer:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PLACES, 0))
     written: dict[tuple[str, str], Record] = field(default_factory=dict)
 
-    def write(self, chunk: Chunk, stored: set[str]) -> None:
-        """Write one chunk; records whose id is ``stored`` replace the stored ones."""
+    def write(self, chunk: Chunk, stored: Replaced) -> None:
+        """Write one chunk; records whose id is ``stored`` replace the stored ones, keeping
+        their provenance and, when given, what the importer was not shown of them."""
         self.counts[chunk.kind] = self.counts.get(chunk.kind, 0) + len(chunk.rows)
         if chunk.kind in PLACES:
             _upsert_places(self.conn, PLACE_TABLES[chunk.kind], chunk.records)
@@ -199,7 +202,8 @@ class _Writer:
             self.store.insert_prepared(self.conn, chunk.prepared, self.actor, self.now)
         records: Sequence[Record] = chunk.records
         if stored:
-            old = _with_stored_provenance(self.conn, [r for r in records if r.id in stored])
+            old = [self._keeping_hidden(r, stored[r.id]) for r in records if r.id in stored]
+            old = _with_stored_provenance(self.conn, old)
             records = [r for r in records if r.id not in stored]
             self.store.replace_many(self.conn, old, self.actor, self.now, written=self.written)
         if records:
@@ -209,6 +213,14 @@ class _Writer:
         self.written.update(((r.kind, r.id), r) for r in chunk.records)
         if self.progress:
             self.progress(len(chunk.rows), self.total)
+
+    def _keeping_hidden(self, record: Record, before: Record | None) -> Record:
+        """``record`` with the items of ``before`` (the stored record) that point at records
+        the importer may not read, once each, whether the file named them or not."""
+        if before is None:
+            return record
+        shown = redact(self.conn, [record], self.viewer)[0]
+        return keep_hidden(self.conn, before, shown, self.viewer)
 
 
 def _with_stored_provenance(conn: Connection, records: list[Record]) -> list[Record]:
