@@ -102,6 +102,8 @@ _LATIN_ONSETS: Final = (
     "gh",
     "dj",
 )
+# GOST's and ISO 9's prime (U+02B9) writes the soft sign too; in names it is an apostrophe.
+_APOSTROPHES: Final = re.compile(r"(?<=\w)['`\u2019\u201d\u02bc\u02b9](?=\w)")
 _INITIAL: Final = re.compile(r"^([^\W\d_]{1,4})\.$|^([^\W\d_])$")
 _GLUED_INITIALS: Final = re.compile(r"([^\W\d_]{1,4}\.)(?=[^\W\d_])")
 
@@ -113,7 +115,7 @@ def name_fold(text: str) -> str:
     names only, so search keys stay as they are. (BGN/PCGN's apostrophes inside a word,
     "Il\u2019in", ``fold`` itself keeps within the word.)
     """
-    key = fold(text)
+    key = fold(_APOSTROPHES.sub("\u2019", text))
     return _REPEATS.sub(r"\1", key.replace("io", "e"))
 
 

@@ -209,12 +209,12 @@ _DIGRAPHS: Final = (
     ("ng", "n"),
     ("ts", "c"),
 )
-# An apostrophe inside a word (BGN's soft and hard signs, "Il’in") separates letters
-# without ending the word: each side is folded on its own, so BGN's "BANG’HA" (БАҢЬҺА)
-# is "ng" + "h" like the Cyrillic, never the digraph "gh". A private-use character
-# stands for it while a word is folded.
+# An apostrophe inside a word (BGN's soft and hard signs, "Il’in") keeps the word whole;
+# the letters on its two sides meet as if it were not there, unless the one before it
+# is complete (see _join_at_apostrophes): BGN's "BANG’HA" (БАҢЬҺА) is "ng" + "h", never
+# "n" + "gh". A private-use character stands for it while a word is folded.
 _SEPARATOR: Final = "\ue000"
-_APOSTROPHES: Final = str.maketrans({c: _SEPARATOR for c in "'\u2019\u02bc\u02b9\u201d`"})
+_APOSTROPHES: Final = str.maketrans({c: _SEPARATOR for c in "'\u2019\u02bc\u201d`"})
 _REPEATS = re.compile(r"(.)\1+")
 _TOKEN = re.compile(r"[^\W_]+(?:\ue000+[^\W_]+)*")
 
@@ -227,13 +227,10 @@ _FOLD_CYRILLIC: Final = {**_BASE, "ж": "j", "х": "h", "щ": "sh"}
 @lru_cache(maxsize=262_144)  # names and vocabulary repeat endlessly in a corpus
 def _fold_word(word: str) -> str:
     if _SEPARATOR in word:
-        return _fold_word("".join(_fold_word(part) for part in word.split(_SEPARATOR) if part))
+        return _fold_word(_join_at_apostrophes(word.split(_SEPARATOR)))
     if word.isascii() and word.isdigit():  # numbers are most of the words seen only once
         return _REPEATS.sub(r"\1", word)
-    word = "".join(_FOLD_CYRILLIC.get(c, c) for c in word.lower())
-    word = word.translate(_LATIN_SPECIAL)
-    word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
-    word = _REPEATS.sub(r"\1", word)
+    word = _REPEATS.sub(r"\1", _latin_letters(word))
     previous = None
     while word != previous:  # to a fixed point: BGN "ңг" -> "ngg" -> "ng" -> "n"
         previous = word
@@ -243,6 +240,32 @@ def _fold_word(word: str) -> str:
                 word = _REPEATS.sub(r"\1", replaced)
     word = _REPEATS.sub(r"\1", word.replace("y", "i"))
     return _REPEATS.sub(r"\1", word.replace("ie", "e"))
+
+
+def _latin_letters(word: str) -> str:
+    """``word`` in lower-case Latin letters without marks, before any digraph is read."""
+    word = "".join(_FOLD_CYRILLIC.get(c, c) for c in word.lower())
+    word = word.translate(_LATIN_SPECIAL)
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+# BGN's spellings of Cyrillic letters that fold to one letter (ң n, ғ g, х h, ж j). Before
+# an apostrophe such a spelling is a whole letter: "BANG’KHA" (БАҢЬХА) is ң + х, not "n" +
+# "gkh". Any other letters meet across the apostrophe as if it were not there, as the
+# Cyrillic key's letters do ("BATS’SA", БАЦЬСА, folds like "BATSSA").
+_WHOLE_LETTERS: Final = ("ng", "gh", "kh", "zh")
+
+
+def _join_at_apostrophes(parts: list[str]) -> str:
+    """The pieces of a word split at its apostrophes, joined as the letters would meet;
+    a piece ending in one of :data:`_WHOLE_LETTERS` is folded before the next one joins it."""
+    word = ""
+    for part in filter(None, parts):
+        if _latin_letters(word).endswith(_WHOLE_LETTERS):
+            word = _fold_word(word) + part
+        else:
+            word += part
+    return word
 
 
 @lru_cache(maxsize=262_144)
