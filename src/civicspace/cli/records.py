@@ -10,7 +10,7 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from civicspace.cli.common import (
     KINDS_HELP,
@@ -73,12 +73,18 @@ def show(
     from civicspace.model.kinds import caption, spec_of
 
     table = Table("field", "value", title=f"{kind} {record_id}: {caption(record)}")
-    for fields in spec_of(kind).sections.values():
+    table.add_row("id", record.id)
+    for fields in (*spec_of(kind).sections.values(), PROVENANCE):
         for name in fields:
             value = data.get(name)
             if value not in ([], {}, None, ""):
                 table.add_row(name, _cell(value))
     console.print(table)
+
+
+# Who wrote the record and when, after its declared sections (the store blanks account
+# names for readers who may not learn them).
+PROVENANCE = ("version", "created_at", "created_by", "updated_at", "updated_by")
 
 
 def _cell(value: object) -> str:
@@ -150,7 +156,11 @@ def list_records(
 
     columns = spec_of(kind).list_columns
     table = Table(
-        "id", *columns, "visibility", "verification", title=f"{kind}: {len(items)} of {page.total}"
+        *columns, "visibility", "verification", title=f"{kind}: {len(items)} of {page.total}"
+    )
+    # Ids are what a monitor copies into other commands: never cut short.
+    table.columns.insert(
+        0, Column("id", no_wrap=True, min_width=max(map(len, (i["id"] for i in items)), default=2))
     )
     for record, item in zip(page.items, items, strict=True):
         cells = [_cell(item.get(name, getattr(record, name, None)) or "") for name in columns]
