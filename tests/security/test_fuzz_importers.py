@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from civicspace.access.policy import Viewer
 from civicspace.application import open_database, open_store
 from civicspace.ingest import ImportOptions, import_path
 from civicspace.ingest.bundle import import_file, parse_bundle, read_document
@@ -25,6 +26,9 @@ from civicspace.text.names import parse_name
 from civicspace.victims.importer import ListImportError, read_list_file
 from tests.factories import sample_bundle
 from tests.helpers import EDITOR
+from tests.ingest.claims import unverified
+
+RESEARCHER = Viewer("researcher", "r-fuzz")
 
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -119,6 +123,59 @@ def test_workers_and_one_process_refuse_a_mutated_bundle_alike(
         with pytest.raises(ImportRejected) as alone:
             import_path(fuzz_store, EDITOR, path, ImportOptions(workers=1))
         assert [str(p) for p in alone.value.problems] == [str(p) for p in exc.problems]
+
+
+@pytest.fixture(scope="module")
+def researchers_store(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[Store]:
+    """A database of the sample bundle as a researcher may have written it, which an
+    editor imported, for researchers to replace."""
+    path = tmp_path_factory.mktemp("fuzz") / "researcher.sqlite"
+    shutil.copy(sqlite_template, path)
+    db = open_database(path)
+    store = open_store(db)
+    bundle = tmp_path_factory.mktemp("fuzz") / "sample.json"
+    bundle.write_text(json.dumps(unverified(sample_bundle()), ensure_ascii=False), "utf-8")
+    import_path(store, EDITOR, bundle)
+    yield store
+    db.dispose()
+
+
+@st.composite
+def researchers_bundles(draw: st.DrawFn) -> Any:
+    """A researcher's edit of the sample bundle (unverified, nothing confidential) with a
+    few values replaced by arbitrary JSON or by a claim only editors may make."""
+    document = unverified(sample_bundle())
+    claims = st.sampled_from(["verified", "confidential", True, "public", "restricted"])
+    for _ in range(draw(st.integers(1, 3))):
+        where = draw(st.sampled_from(_paths(document)))
+        document = _replace(copy.deepcopy(document), where, draw(json_value | claims))
+    return document
+
+
+@FUZZ
+@given(researchers_bundles())
+@example(sample_bundle())
+@example(unverified(sample_bundle()))
+def test_a_researchers_import_writes_nothing_a_researcher_may_not_save(
+    researchers_store: Store, tmp_path: Path, document: Any
+) -> None:
+    """Whatever a researcher's replacing import holds, it is refused or every record it
+    wrote is one a researcher may save: unverified, not confidential, no confidential source."""
+    path = tmp_path / "fuzz.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    try:
+        import_path(researchers_store, RESEARCHER, path, ImportOptions(replace=True))
+    except ImportRejected as exc:
+        assert exc.problems
+        return
+    for kind in KINDS:
+        for item in document.get(kind, ()):
+            record = researchers_store.get(kind, item["id"], EDITOR)
+            assert record.verification == "unverified"
+            assert record.visibility != "confidential"
+            assert not getattr(record, "confidential", False)
 
 
 @st.composite

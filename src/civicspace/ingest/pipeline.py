@@ -2,9 +2,11 @@
 
 :func:`import_path` reads a file by its format, :func:`import_document` takes a parsed
 bundle and :func:`import_records` records built in code. All three refuse a caller who may
-not write, run the same checks (:mod:`civicspace.ingest.checks`) in this process or in
-forked workers (:mod:`civicspace.ingest.runners`), and write in one transaction: every
+not write, run the same checks (:mod:`civicspace.ingest.checks`: what each record claims,
+which stored records it replaces and names, as the caller may see them) in this process or
+in forked workers (:mod:`civicspace.ingest.runners`), and write in one transaction: every
 record or, on any problem, none, with every problem listed as ``file:row:field: reason``.
+A replaced record keeps its stored provenance and what the caller was not shown of it.
 """
 
 from __future__ import annotations
