@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from civicspace.crypto.secret import Secret
+    from civicspace.secret import Secret
 
 __all__ = ["SETTINGS", "Setting", "SettingError", "raw", "read", "setting", "settings_page"]
 
@@ -37,7 +37,7 @@ def _path(text: str) -> Path:
 def _secret(text: str) -> Secret:
     # Imported here: the crypto package loads the cryptography library, which a
     # command that only reads a path should not pay for.
-    from civicspace.crypto.secret import Secret
+    from civicspace.secret import Secret
 
     return Secret(text.encode())
 

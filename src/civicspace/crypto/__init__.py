@@ -9,7 +9,7 @@ from civicspace.crypto.keyring import (
 )
 from civicspace.crypto.keys import ENV_KEY, ENV_KEY_FILE, KeyProblem, MasterKey
 from civicspace.crypto.sealing import Sealed, keyring_of, require_keyring
-from civicspace.crypto.secret import Secret
+from civicspace.secret import Secret
 
 __all__ = [
     "ENV_KEY",

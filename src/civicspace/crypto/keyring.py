@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Connection, insert, select
 
 from civicspace.crypto.keys import KeyProblem, MasterKey, b64d, b64e
-from civicspace.crypto.secret import Secret
 from civicspace.db.keys import crypto_keys
+from civicspace.secret import Secret
 from civicspace.text import fold_tokens
 
 HEADER = "cs1"

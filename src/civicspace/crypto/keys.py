@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from civicspace import settings
-from civicspace.crypto.secret import Secret
+from civicspace.secret import Secret
 
 KEY_HEADER = "civicspace-master-key-v1"
 ENV_KEY = settings.setting("master_key").env

@@ -1,8 +1,13 @@
-"""Key material that never shows itself in logs, tracebacks or ``repr``."""
+"""Key material and other secrets that never show themselves in logs, tracebacks or ``repr``.
+
+It imports nothing of the project, so the settings, the crypto layer and the web app share
+one type."""
 
 from __future__ import annotations
 
 import hmac
+
+__all__ = ["Secret"]
 
 
 class Secret:
