@@ -41,22 +41,14 @@ from sqlalchemy import (
     text,
 )
 
-from civicspace.application import open_database
+from civicspace.db import metadata
 from civicspace.db.engine import Database, resolve_url
-from civicspace.db.schema import RECORD_TABLES, metadata
+from civicspace.db.schema import RECORD_TABLES
 from civicspace.trust import audit
 from civicspace.trust.files import atomic_file
 from civicspace.trust.sealing import BackupKey, OpenedReader, SealedWriter
 
 FORMAT = "civicspace-backup"
-# Capability packages whose tables live on the shared metadata; optional ones may be absent.
-TABLE_MODULES = (
-    "civicspace.db.accounts",
-    "civicspace.db.victim_lists",
-    "civicspace.db.audit",
-    "civicspace.db.keys",
-    "civicspace.db.evidence",
-)
 DEFAULT_EVIDENCE = Path("var/evidence")
 # A restore target holding any of these is in use: refuse rather than mix two databases.
 _MUST_BE_EMPTY = {*RECORD_TABLES, "revisions", "audit_log", "users"}
@@ -85,11 +77,8 @@ class BackupSummary:
 
 
 def known_tables(conn: Connection) -> list[Table]:
-    """Every table of every capability present in the database, parents before children."""
-    for name in TABLE_MODULES:
-        package = name.rsplit(".", 1)[0]
-        if importlib.util.find_spec(package) and importlib.util.find_spec(name):
-            importlib.import_module(name)
+    """Every table present in the database, parents before children (``civicspace.db``'s
+    metadata holds every table of the project)."""
     present = set(inspect(conn).get_table_names())
     return [t for t in metadata.sorted_tables if t.name in present]
 
@@ -250,10 +239,10 @@ def restore_backup(
         snapshot = work / "database.sqlite"
         if url.startswith("sqlite:///") and snapshot.exists():
             shutil.copyfile(snapshot, url.removeprefix("sqlite:///"))
-            db = open_database(target)
+            db = Database.connect(target)
             db.migrate()
         else:
-            db = open_database(target)
+            db = Database.connect(target)
             db.migrate()
             _load_tables(db, work, snapshot if snapshot.exists() else None)
         try:
@@ -283,7 +272,7 @@ def _counts(db: Database) -> dict[str, int]:
 
 def _load_tables(db: Database, work: Path, sqlite_snapshot: Path | None) -> None:
     """Copy every known table into the migrated, empty ``db`` (from JSON lines or a SQLite file)."""
-    source_db = open_database(sqlite_snapshot) if sqlite_snapshot else None
+    source_db = Database.connect(sqlite_snapshot) if sqlite_snapshot else None
     try:
         with db.begin() as conn:
             tables = known_tables(conn)
