@@ -38,3 +38,10 @@ def test_migrating_a_current_database_does_not_import_alembic(tmp_path: Path) ->
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) is False
+
+
+def test_annotated_revision_lines_are_read_as_alembic_writes_them() -> None:
+    from civicspace.db.heads import _assignments
+
+    source = 'revision: str = "0005"\ndown_revision: str | None = "0004"\nother = 1\n'
+    assert _assignments(source) == {"revision": "0005", "down_revision": "0004", "other": 1}

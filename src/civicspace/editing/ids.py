@@ -13,10 +13,7 @@ from civicspace.model.kinds import spec_of
 from civicspace.model.records import KINDS
 from civicspace.text import fold
 
-# The incident form has always made ``inc-`` ids (the declaration says ``incident``);
-# ids keep their look until they stop being made from names.
-_KEPT_PREFIXES = {"incidents": "inc"}
-ID_PREFIXES = {kind: _KEPT_PREFIXES.get(kind) or spec_of(kind).id_prefix for kind in KINDS}
+ID_PREFIXES = {kind: spec_of(kind).id_prefix for kind in KINDS}
 
 
 def new_id(kind: str, title: str) -> str:

@@ -46,7 +46,10 @@ def app_from_environment() -> Any:
     from civicspace.web.app import create_app
     from civicspace.web.settings import Settings
 
-    return create_app(open_database(settings.read("database_url")), Settings.from_env())
+    url = settings.read("database_url")
+    if not url:  # the parent always passes its database: never open ./civicspace.sqlite instead
+        raise RuntimeError(f"{settings.setting('database_url').env} is not set for this worker")
+    return create_app(open_database(url), Settings.from_env())
 
 
 def run_worker(host: str, port: int) -> None:
