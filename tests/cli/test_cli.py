@@ -137,3 +137,22 @@ def test_list_and_rating_read_fuzzy_dates_and_refuse_unreadable_ones(demo_db: st
     ):
         code, _, err = run(demo_db, *args)
         assert code == 2 and "cannot read date 'someday'" in err, args
+
+
+def test_reindex_rebuilds_search_for_editors_only(demo_db: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(demo_db if "://" in demo_db else f"sqlite:///{demo_db}")
+    with engine.begin() as conn:  # documents written by an older folding, say
+        conn.execute(text("DELETE FROM search_documents WHERE kind = 'incidents'"))
+    engine.dispose()
+    assert "inc-2022-03-mamai" not in run(demo_db, "search", "Мамай", "--json")[1]
+
+    code, _, err = run(demo_db, "reindex", role="researcher")
+    assert code == 1 and "researcher" in err
+    assert "inc-2022-03-mamai" not in run(demo_db, "search", "Мамай", "--json")[1]
+
+    code, out, err = run(demo_db, "reindex")
+    assert code == 0, err
+    assert "Rebuilt" in out
+    assert "inc-2022-03-mamai" in run(demo_db, "search", "Мамай", "--json")[1]

@@ -18,6 +18,8 @@ from typer.core import TyperCommand
 from civicspace.access.policy import Viewer
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from civicspace.db.engine import Database
     from civicspace.model.dates import FuzzyDate
     from civicspace.store.repository import Store
@@ -112,3 +114,25 @@ class KindsInHelp(TyperCommand):
             if getattr(param, "help", None) == KINDS_HELP:
                 param.help = ", ".join(record_kinds())  # type: ignore[attr-defined]
         super().format_help(ctx, formatter)
+
+
+def progress_bar() -> Progress:
+    """A bar on a terminal, where it is erased when done; nothing at all otherwise (a
+    transient bar still leaves an empty line in a file or a pipe)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Column, Table
@@ -21,6 +21,7 @@ from civicspace.cli.common import (
     fuzzy_date,
     open_store,
     print_json,
+    progress_bar,
     viewer,
 )
 
@@ -176,8 +177,27 @@ def print_hits(hits: list[dict], title: str) -> None:  # type: ignore[type-arg]
     console.print(table)
 
 
+def reindex(ctx: typer.Context) -> None:
+    """Rebuild every record's search document (after an upgrade that changes how words are
+    folded). Searches keep working meanwhile; editors and admins only."""
+    reader = viewer(ctx)
+    reader.require_publish()
+    store = open_store(ctx)
+    with progress_bar() as bar:
+        tasks: dict[str, Any] = {}
+
+        def advance(kind: str, done: int, total: int) -> None:
+            if kind not in tasks:
+                tasks[kind] = bar.add_task(kind, total=total)
+            bar.update(tasks[kind], completed=done)
+
+        written = store.rebuild_search(advance)
+    console.print(f"Rebuilt {written} search documents in {store.db.url}")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(stats)
     app.command()(search)
     app.command(cls=KindsInHelp)(show)
     app.command("list", cls=KindsInHelp)(list_records)
+    app.command()(reindex)
