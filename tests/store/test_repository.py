@@ -164,3 +164,17 @@ def test_a_reference_to_a_missing_or_hidden_record_names_the_field(store, tmp_pa
             Person(id="p-new", name={"text": "N"}, sources=[{"source_id": "src-none"}]), EDITOR
         )
     assert store.get("incidents", "inc-draft", EDITOR).participants == incident.participants
+
+
+def test_an_edit_that_names_a_hidden_participant_keeps_it_once(store, tmp_path: Path) -> None:
+    load_sample(store, tmp_path)
+    draft = store.get("incidents", "inc-extension", EDITOR).model_copy(
+        update={"id": "inc-draft-3", "verification": "unverified"}
+    )
+    store.save(draft, EDITOR, expected_version=0)
+    # The researcher's copy came from elsewhere (an earlier editor's export) and names the
+    # witness the researcher may not see; the stored incident names the witness once.
+    edited = draft.model_copy(update={"summary": "Seen again.", "visibility": "restricted"})
+    store.save(edited, RESEARCHER, expected_version=1)
+    stored = store.get("incidents", "inc-draft-3", EDITOR)
+    assert [p.person_id for p in stored.participants] == ["person-mamai", "person-witness"]

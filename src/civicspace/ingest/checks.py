@@ -26,9 +26,9 @@ from civicspace.editing import ClaimRefused, check_claims
 from civicspace.ingest.errors import Problem, problems_from_validation
 from civicspace.ingest.source import PLACES, REPORT_ORDER, Section
 from civicspace.model.records import Record, references
+from civicspace.store import readable_references
 from civicspace.store.mapping import MAPPINGS, load_records
 from civicspace.store.prepared import Names, PreparedInsert
-from civicspace.store.redaction import readable_references
 
 M = TypeVar("M", bound=BaseModel)
 Replaced = dict[str, Record | None]  # id -> the stored record, when it is needed to replace it

@@ -39,8 +39,8 @@ from civicspace.ingest.source import (
 )
 from civicspace.ingest.workers import Workers
 from civicspace.model.records import Country, Location, Record
+from civicspace.store import keep_hidden, redact
 from civicspace.store.mapping import MAPPINGS
-from civicspace.store.redaction import keep_hidden, redact
 from civicspace.store.repository import Store
 
 Progress = Callable[[int, int], None]  # (records just written, records in the file)

@@ -12,7 +12,7 @@ from civicspace.store.errors import IdTaken, NotFound, UnknownReference, Version
 from civicspace.store.journal import Clock, Journal, utcnow
 from civicspace.store.pages import SUMMARY_FIELDS, Page
 from civicspace.store.queries import RecordQuery
-from civicspace.store.redaction import redact
+from civicspace.store.redaction import keep_hidden, readable_references, redact
 from civicspace.store.reindex import rebuild_search
 from civicspace.store.relations import cases_of, incidents_of, members_of
 from civicspace.store.repository import Store
@@ -38,8 +38,10 @@ __all__ = [
     "current_rating",
     "incidents_of",
     "incidents_per_month",
+    "keep_hidden",
     "members_of",
     "publish",
+    "readable_references",
     "rebuild_search",
     "redact",
     "review_queue",

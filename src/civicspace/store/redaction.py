@@ -132,10 +132,11 @@ def keep_hidden(conn: Connection, stored: Record, edited: Record, viewer: Viewer
     for name in REDACTED_COLLECTIONS:
         if name not in type(stored).model_fields:
             continue
-        shown = getattr(seen, name)
-        hidden = [item for item in getattr(stored, name) if item not in shown]
+        shown, kept = getattr(seen, name), getattr(edited, name)
+        # An edit that already names a hidden item (it came from elsewhere) keeps it once.
+        hidden = [item for item in getattr(stored, name) if item not in shown and item not in kept]
         if hidden:
-            merged[name] = [*getattr(edited, name), *hidden]
+            merged[name] = [*kept, *hidden]
     if not merged:
         return edited
     return type(edited).model_validate({**edited.model_dump(), **merged})
