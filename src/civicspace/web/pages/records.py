@@ -12,7 +12,7 @@ from civicspace.model.records import LegalCase, Person, to_jsonable
 from civicspace.store import RecordQuery
 from civicspace.store.relations import cases_of, incidents_of, members_of
 from civicspace.web.auth import current_viewer, services
-from civicspace.web.form_specs import FORM_KINDS
+from civicspace.web.form_specs import FORM_KINDS, LABELS
 from civicspace.web.pages.common import by_id, error_page, record_label, record_of, render
 
 # The kinds listed at ``/{kind}``, titled by their declared label ("Legal cases").
@@ -86,11 +86,18 @@ def record_list(request: Request, kind: str) -> Response:
 
 
 def record_page(request: Request, kind: str, record_id: str) -> Response:
-    """Laws, statistics, ratings and sources: every field of the record."""
+    """Laws, statistics, ratings and sources: the fields the kind declares, section by
+    section and labelled as on its form; its title is the heading."""
     if kind not in FIELD_PAGE_KINDS:
         return error_page(request, 404, "No such page.")
     record = record_of(request, kind, record_id, current_viewer(request))
-    fields = [(k, v) for k, v in to_jsonable(record).items() if k not in ("id", "title", "kind")]
+    data = to_jsonable(record)
+    fields = [
+        (LABELS.get(name, name), data[name])
+        for section in spec_of(kind).sections.values()
+        for name in section
+        if name != "title" and data.get(name) not in (None, "", [], {})
+    ]
     return render(
         request, "record.html", record=record, fields=fields, heading=record_label(record)
     )
