@@ -37,7 +37,6 @@ from civicspace.model.records import (
     Summary,
     record_type,
 )
-from civicspace.model.records import references as records_references
 from civicspace.model.vocabulary import vocabulary
 
 
@@ -98,7 +97,6 @@ def test_references_equal_the_hand_written_walk_on_the_demo_dataset() -> None:
     assert {type(x) for x in DEMO} >= {Location, *RECORD_TYPES.values()}
     for item in DEMO:
         assert kinds.references(item) == _legacy_references(item), item
-        assert records_references(item) == kinds.references(item)
         assert set(kinds.references(item)) == _brute_force(item)
 
 

@@ -25,7 +25,8 @@ from civicspace.db.engine import among_ids, bound_ids
 from civicspace.editing import ClaimRefused, check_claims
 from civicspace.ingest.errors import Problem, problems_from_validation
 from civicspace.ingest.source import PLACES, REPORT_ORDER, Section
-from civicspace.model.records import Record, references
+from civicspace.model.kinds import references
+from civicspace.model.records import Record
 from civicspace.store import readable_references
 from civicspace.store.mapping import MAPPINGS, load_records
 from civicspace.store.prepared import Names, PreparedInsert

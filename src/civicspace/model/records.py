@@ -15,7 +15,6 @@ declares the rest in its ``spec``; :mod:`civicspace.model.kinds` derives everyth
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -389,20 +388,6 @@ def to_jsonable(record: BaseModel) -> dict[str, Any]:
     return record.model_dump(mode="json", exclude_none=True)
 
 
-def references(item: BaseModel) -> list[tuple[str, str, str]]:
-    """``(field, kind, id)`` for every id ``item`` points at: :func:`civicspace.model.kinds.references`."""
-    found: list[tuple[str, str, str]] = _kinds().references(item)
-    return found
-
-
-@cache
-def _kinds() -> Any:
-    # kinds derives from the classes above, so it is imported once they exist.
-    from civicspace.model import kinds
-
-    return kinds
-
-
 __all__ = [
     "KINDS",
     "RECORD_TYPES",
@@ -432,6 +417,5 @@ __all__ = [
     "Summary",
     "band_for_score",
     "record_type",
-    "references",
     "to_jsonable",
 ]

@@ -10,7 +10,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from civicspace.access.policy import Viewer
 from civicspace.model.records import Charge, LegalCase, Rating, Record
@@ -18,11 +17,9 @@ from civicspace.model.vocabulary import legal_article, legal_codes, vocabulary
 from civicspace.reports.gather import ReportData, overlaps
 from civicspace.reports.model import Paragraph
 from civicspace.reports.notes import SourceNotes
+from civicspace.reports.request import ReportRequest
 from civicspace.reports.words import Words
 from civicspace.store.repository import Store
-
-if TYPE_CHECKING:
-    from civicspace.reports.service import ReportRequest
 
 __all__ = ["FREEDOMS", "Drafting"]
 

@@ -11,7 +11,6 @@ The steps read gather (:mod:`.gather`) -> model (the section modules) -> render.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from civicspace.access.policy import Viewer
 from civicspace.reports import charts
@@ -21,34 +20,11 @@ from civicspace.reports.gather import gather
 from civicspace.reports.general import general_section
 from civicspace.reports.introduction import introduction
 from civicspace.reports.model import Report
+from civicspace.reports.request import EDITIONS, ReportRequest
 from civicspace.reports.tables import report_tables
-from civicspace.reports.words import LANGUAGES
 from civicspace.store.repository import Store
 
 __all__ = ["EDITIONS", "FREEDOMS", "ReportRequest", "build_report", "draft", "edition_viewer"]
-
-EDITIONS = ("public", "internal")
-
-
-@dataclass(frozen=True)
-class ReportRequest:
-    """What to report on: country, period (inclusive days), edition and language."""
-
-    country: str
-    date_from: dt.date
-    date_to: dt.date
-    edition: str = "public"
-    lang: str = "en"
-    deadline_days: int = 60
-    victim_lists: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.edition not in EDITIONS:
-            raise ValueError(f"unknown edition {self.edition!r}; one of: {', '.join(EDITIONS)}")
-        if self.lang not in LANGUAGES:
-            raise ValueError(f"unknown language {self.lang!r}; one of: {', '.join(LANGUAGES)}")
-        if self.date_to < self.date_from:
-            raise ValueError("the period ends before it starts")
 
 
 def edition_viewer(edition: str, viewer: Viewer) -> Viewer:

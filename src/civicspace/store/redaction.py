@@ -17,8 +17,8 @@ from sqlalchemy import Connection, select
 
 from civicspace.access.policy import Viewer
 from civicspace.db import schema as t
-from civicspace.model.kinds import reference_fields
-from civicspace.model.records import KINDS, Record, references
+from civicspace.model.kinds import reference_fields, references
+from civicspace.model.records import KINDS, Record
 from civicspace.store.errors import UnknownReference
 from civicspace.store.mapping import MAPPINGS
 from civicspace.store.visibility import without_accounts

@@ -9,29 +9,26 @@ writes them all anew, confidential records' blind tokens included.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete, select, text
 
 from civicspace.db import schema as t
+from civicspace.db.engine import Database
 from civicspace.model.records import KINDS
 from civicspace.store.mapping import MAPPINGS, load_records
 from civicspace.store.search_index import BULK_FTS_AT, index_records
-
-if TYPE_CHECKING:
-    from civicspace.store.repository import Store
 
 Progress = Callable[[str, int, int], None]
 """Called after each batch: (kind, its documents rebuilt so far, its records)."""
 
 
-def rebuild_search(store: Store, progress: Progress | None = None) -> int:
+def rebuild_search(db: Database, progress: Progress | None = None) -> int:
     """Rewrite the search document of every record, one transaction per kind; returns the
     number of documents written. Searches keep working meanwhile (each kind switches at
     its commit); writes wait for the kind being rebuilt."""
     written = 0
     for kind in KINDS:
-        with store.db.begin() as conn:
+        with db.begin() as conn:
             written += _rebuild_kind(conn, kind, progress)
     return written
 

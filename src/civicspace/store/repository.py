@@ -192,7 +192,7 @@ class Store:
     def rebuild_search(self, progress: Progress | None = None) -> int:
         """Rewrite every record's search document (after a change to folding or to what
         documents hold); returns how many. See :func:`civicspace.store.reindex.rebuild_search`."""
-        return rebuild_search(self, progress)
+        return rebuild_search(self.db, progress)
 
     # --- reading ----------------------------------------------------------------------
     def get(self, kind: str, record_id: str, viewer: Viewer) -> Record:

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from civicspace.access.policy import AccessDenied, Viewer
 from civicspace.db.audit import revisions
-from civicspace.model.records import Record, references
+from civicspace.model.kinds import references
+from civicspace.model.records import Record
 from civicspace.store.mapping import MAPPINGS
 from civicspace.store.repository import NotFound, Store, redact
 from civicspace.trust.journal import actor_of, opened_side, record_from_json
