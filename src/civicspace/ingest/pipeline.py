@@ -205,7 +205,6 @@ class _Writer:
         records: Sequence[Record] = chunk.records
         if stored:
             old = [self._keeping_hidden(r, stored[r.id]) for r in records if r.id in stored]
-            old = _with_stored_provenance(self.conn, old)
             records = [r for r in records if r.id not in stored]
             self.store.replace_many(self.conn, old, self.actor, self.now, written=self.written)
         if records:
@@ -223,32 +222,6 @@ class _Writer:
             return record
         shown = redact(self.conn, [record], self.viewer)[0]
         return keep_hidden(self.conn, before, shown, self.viewer)
-
-
-def _with_stored_provenance(conn: Connection, records: list[Record]) -> list[Record]:
-    """``records`` (of one kind, each replacing a stored one) with the stored record's
-    ``created_at`` and ``created_by``: who first entered a record is the store's to say,
-    never a file's (``Store.save`` keeps them the same way)."""
-    if not records:
-        return records
-    table = MAPPINGS[records[0].kind].table
-    ids = [r.id for r in records]
-    created = {
-        row.id: (row.created_at, row.created_by)
-        for start in range(0, len(ids), 500)
-        for row in conn.execute(
-            select(table.c.id, table.c.created_at, table.c.created_by).where(
-                table.c.id.in_(ids[start : start + 500])
-            )
-        )
-    }
-    out = []
-    for record in records:
-        at, by = created[record.id]
-        if at is not None and at.tzinfo is None:
-            at = at.replace(tzinfo=dt.UTC)  # SQLite drops the zone; the store writes UTC
-        out.append(record.model_copy(update={"created_at": at, "created_by": by}))
-    return out
 
 
 def _upsert_places(conn: Connection, table: Table, items: Sequence[Country | Location]) -> None:

@@ -57,6 +57,30 @@ def insert_prepared(
     journal.inserted_prepared(conn, batch.revisions, actor, now)
 
 
+def _with_stored_provenance(conn: Connection, records: Sequence[Record]) -> list[Record]:
+    """``records`` (each replacing a stored one) with the stored record's ``created_at`` and
+    ``created_by``: who first entered a record is the store's to say, never a file's
+    (``save`` keeps them the same way)."""
+    created: dict[tuple[str, str], tuple[Any, Any]] = {}
+    for kind in {r.kind for r in records}:
+        table = MAPPINGS[kind].table
+        ids = [r.id for r in records if r.kind == kind]
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(
+                select(table.c.id, table.c.created_at, table.c.created_by).where(
+                    table.c.id.in_(ids[start : start + 500])
+                )
+            )
+            created.update(((kind, row.id), (row.created_at, row.created_by)) for row in rows)
+    out = []
+    for record in records:
+        at, by = created[(record.kind, record.id)]
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)  # SQLite drops the zone; the store writes UTC
+        out.append(record.model_copy(update={"created_at": at, "created_by": by}))
+    return out
+
+
 def replace_many(
     conn: Connection,
     journal: Journal,
@@ -65,7 +89,9 @@ def replace_many(
     now: dt.datetime,
     written: Written | None = None,
 ) -> None:
-    """Replace stored records in bulk, main rows updated in place (see ``Store.replace_many``)."""
+    """Replace stored records in bulk, main rows updated in place (see ``Store.replace_many``);
+    each keeps the stored record's ``created_at`` and ``created_by``."""
+    records = _with_stored_provenance(conn, records)
     grouped = group_rows(records)
     for kind in sorted({r.kind for r in records}):
         mapping = MAPPINGS[kind]
