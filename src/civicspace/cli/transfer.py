@@ -9,32 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from civicspace.cli.common import check_kind, console, open_store, viewer
+from civicspace.cli.common import check_kind, console, open_store, progress_bar, viewer
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
-
-
-def _progress() -> Progress:
-    """A bar on a terminal, where it is erased when done; nothing at all otherwise (a
-    transient bar still leaves an empty line in a file or a pipe)."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
+    from rich.progress import TaskID
 
 
 def import_(
@@ -56,7 +34,7 @@ def import_(
     if kind is not None:
         check_kind(kind)
     store = open_store(ctx)
-    with _progress() as progress:
+    with progress_bar() as progress:
         tasks: list[TaskID] = []  # the bar, added once the file is read and its size known
 
         def advance(done: int, total: int) -> None:
